@@ -1,0 +1,65 @@
+package aio
+
+import (
+	"os"
+	"time"
+)
+
+// Option configures a Loop (NewLoop, Run).
+type Option interface{ apply(*config) }
+
+type config struct {
+	debug     bool
+	slow      time.Duration
+	clock     Clock
+	onError   func(*Loop, ExceptionContext)
+	maxIdle   int
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+func defaultConfig() config {
+	return config{
+		debug:   os.Getenv("AIODEBUG") != "",
+		slow:    100 * time.Millisecond,
+		maxIdle: 1 << 16,
+	}
+}
+
+// WithDebug turns debug mode on or off (default: on when the AIODEBUG
+// environment variable is non-empty). In debug mode the loop checks that its
+// non-thread-safe methods are called from the loop goroutine or one of its
+// coroutines (panicking with a message otherwise) and logs task steps and
+// callbacks slower than the slow-callback threshold.
+func WithDebug(on bool) Option { return optionFunc(func(c *config) { c.debug = on }) }
+
+// WithSlowCallback sets debug mode's slow-callback threshold (default 100ms).
+func WithSlowCallback(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.slow = d })
+}
+
+// WithClock makes the loop measure time with clk instead of the real
+// monotonic clock. A *VirtualClock makes every sleep and timeout instant.
+func WithClock(clk Clock) Option { return optionFunc(func(c *config) { c.clock = clk }) }
+
+// WithExceptionHandler replaces the default exception handler (which logs
+// with log/slog). The handler is called on the loop goroutine for errors
+// nobody else can receive: panics in callbacks, task errors nobody
+// retrieved, errors of tasks cancelled at shutdown.
+func WithExceptionHandler(h func(*Loop, ExceptionContext)) Option {
+	return optionFunc(func(c *config) { c.onError = h })
+}
+
+// WithIdleCoroutines bounds how many finished coroutines the loop keeps for
+// reuse (default 65536). Spawning a task reuses an idle coroutine when there
+// is one and creates a goroutine only otherwise.
+func WithIdleCoroutines(n int) Option {
+	return optionFunc(func(c *config) {
+		if n < 0 {
+			n = 0
+		}
+		c.maxIdle = n
+	})
+}

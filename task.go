@@ -1,0 +1,352 @@
+package aio
+
+import (
+	"math"
+	"runtime/debug"
+	"strconv"
+
+	"github.com/asyncgo/aio/internal/coro"
+	"github.com/asyncgo/aio/internal/timerheap"
+)
+
+// Host names the loop to create a task or future on: a *Loop, a task's
+// *Context, or a *TaskGroup (whose tasks join the group).
+type Host interface {
+	Loop() *Loop
+}
+
+// AnyTask is the type-erased view of a *Task[T], returned by CurrentTask and
+// AllTasks. Its methods follow the same goroutine rules as Task's.
+type AnyTask interface {
+	Waitable
+	Name() string
+	SetName(string)
+	Cancel(msg string) bool
+	Cancelled() bool
+	Err() error
+}
+
+// Task runs a coroutine concurrently with its creator on the loop
+// (asyncio.Task). Create one with Spawn or Go. The loop holds every task
+// until it is done, so a task never disappears mid-flight, whether or not
+// anyone keeps a reference to it.
+//
+// All methods must be called on the loop's goroutine (from a task or a
+// callback); other goroutines post work with Loop.CallSoonThreadsafe.
+type Task[T any] struct {
+	t   task
+	c   futureCore
+	val T
+	fn  func(*Context) (T, error)
+}
+
+// Spawn schedules fn to run as a new task on the loop of h and returns the
+// task. The task starts in a coming loop iteration, after the caller yields
+// (it never runs synchronously inside Spawn). The task's *Context inherits
+// values from the loop's base context but not cancellation: like
+// asyncio.create_task, cancelling the spawner does not cancel the task; use
+// a TaskGroup (pass it as h) for tasks that share a lifetime.
+//
+// On a closed loop Spawn returns a task already failed with ErrLoopClosed.
+// Loop goroutine only.
+func Spawn[T any](h Host, fn func(*Context) (T, error)) *Task[T] {
+	l := h.Loop()
+	l.checkThread("Spawn")
+	t := &Task[T]{fn: fn}
+	tk := &t.t
+	tk.loop = l
+	tk.fc = &t.c
+	tk.job = t
+	l.taskSeq++
+	tk.id = l.taskSeq
+	tk.ctx.task = tk
+	tk.ctx.deadline = math.MaxInt64
+	t.c.loop = l
+	t.c.owner = tk
+	if l.closed {
+		tk.done = true
+		t.c.complete(ErrLoopClosed)
+		return t
+	}
+	l.tasks.add(tk)
+	if g, ok := h.(*TaskGroup); ok {
+		g.adopt(tk)
+	}
+	tk.schedule()
+	return t
+}
+
+// Go is Spawn for a coroutine without a value: the task's result is
+// struct{}.
+func Go(h Host, fn func(*Context) error) *Task[struct{}] {
+	return Spawn(h, func(ctx *Context) (struct{}, error) { return struct{}{}, fn(ctx) })
+}
+
+func (t *Task[T]) core() *futureCore { return &t.c }
+
+// Run is the coroutine body (coro.Job); it runs on the task's coroutine.
+func (t *Task[T]) Run(*coro.Coro) {
+	if st := t.t.ctx.state.Load(); st != nil {
+		// Cancelled before its first step: the body never runs.
+		t.finish(st.err)
+		return
+	}
+	v, err := t.call()
+	t.val = v
+	t.finish(err)
+}
+
+// call runs the body, turning a panic into a *PanicError. If the body calls
+// runtime.Goexit the task is finished with ErrGoexit here, in the deferred
+// call, because the goroutine (and then the loop's goroutine, through
+// iter.Pull) is exiting.
+func (t *Task[T]) call() (v T, err error) {
+	normal := false
+	defer func() {
+		if normal {
+			return
+		}
+		if r := recover(); r != nil {
+			var zero T
+			v, err = zero, newPanicError(r)
+			return
+		}
+		t.finish(ErrGoexit)
+	}()
+	v, err = t.fn(&t.t.ctx)
+	normal = true
+	return
+}
+
+func (t *Task[T]) finish(err error) {
+	tk := &t.t
+	if tk.done {
+		return
+	}
+	if err != nil {
+		var zero T
+		t.val = zero
+	}
+	tk.done = true
+	tk.loop.tasks.remove(tk)
+	if tk.sleep.Queued() {
+		tk.loop.timers.Remove(&tk.sleep)
+	}
+	t.c.complete(err)
+}
+
+func (t *Task[T]) abort(err error) { t.finish(err) }
+
+// Await suspends the calling task until t is done and returns t's result.
+// A done task returns at once without yielding. If the caller's scope is
+// cancelled while waiting, t is cancelled and Await waits for t to finish
+// its cancellation (asyncio semantics): it then returns t's value if t
+// suppressed the cancellation, t's error if t failed otherwise, or the
+// caller's cancellation error. Use Shield to stop waiting without
+// cancelling t. A task awaiting itself gets ErrAwaitSelf.
+func (t *Task[T]) Await(ctx *Context) (T, error) {
+	if t.c.done {
+		t.c.retrieved = true
+		return t.val, t.c.err
+	}
+	if err := t.c.await(ctx); err != nil || !t.c.done {
+		var zero T
+		if err == nil {
+			err = ErrInvalidState
+		}
+		return zero, err
+	}
+	return t.val, nil
+}
+
+// Result returns the value and error of a done task (a cancelled task
+// returns its cancellation error), or ErrInvalidState while it is pending.
+// It marks the error as retrieved.
+func (t *Task[T]) Result() (T, error) {
+	if !t.c.done {
+		var zero T
+		return zero, ErrInvalidState
+	}
+	t.c.retrieved = true
+	return t.val, t.c.err
+}
+
+// Err returns the error of a done task (nil on success) or ErrInvalidState
+// while it is pending. It marks the error as retrieved.
+func (t *Task[T]) Err() error {
+	_, err := t.Result()
+	return err
+}
+
+// Done reports whether the task has finished (returned, failed, or was
+// cancelled).
+func (t *Task[T]) Done() bool { return t.c.done }
+
+// Cancelled reports whether the task finished with a cancellation error
+// (errors.Is(err, context.Canceled)).
+func (t *Task[T]) Cancelled() bool { return t.c.cancelled }
+
+// Cancel requests cancellation of the task: from now on every await in the
+// task's Context (outside WithoutCancel scopes) returns a *CancelledError
+// carrying msg, until the coroutine returns; a task that has not started
+// never runs. It returns false if the task is already done, true otherwise.
+// Repeated calls count (see Cancelling) but the first message stands.
+func (t *Task[T]) Cancel(msg string) bool { return t.t.cancel(msg) }
+
+// Cancelling returns how many times Cancel was called on the pending task.
+func (t *Task[T]) Cancelling() int { return t.t.cancels }
+
+// Name returns the task's name, "Task-N" by default, where N counts the
+// tasks spawned on the loop (from 1).
+func (t *Task[T]) Name() string { return t.t.Name() }
+
+// SetName renames the task.
+func (t *Task[T]) SetName(name string) { t.t.name = name }
+
+// AddDoneCallback arranges for fn to run on the loop when the task is done;
+// see Future.AddDoneCallback.
+func (t *Task[T]) AddDoneCallback(fn func()) (remove func() bool) {
+	return t.c.addDoneCallback(fn)
+}
+
+// Context returns the task's root Context.
+func (t *Task[T]) Context() *Context { return &t.t.ctx }
+
+// String returns the task's name and state, for debugging.
+func (t *Task[T]) String() string {
+	state := "pending"
+	switch {
+	case t.c.cancelled:
+		state = "cancelled"
+	case t.c.done && t.c.err != nil:
+		state = "failed: " + t.c.err.Error()
+	case t.c.done:
+		state = "done"
+	}
+	return "<Task " + t.Name() + " " + state + ">"
+}
+
+// taskJob is the generic Task seen from the loop.
+type taskJob interface {
+	coro.Job
+	AnyTask
+	abort(err error)
+}
+
+// task is the type-independent part of a Task.
+type task struct {
+	loop       *Loop
+	fc         *futureCore
+	job        taskJob
+	coro       *coro.Coro
+	ctx        Context // root scope
+	waitCtx    *Context
+	sleep      timerheap.Entry
+	prev, next *task
+	id         uint64
+	name       string
+	cancels    int
+	done       bool
+	scheduled  bool
+	parked     bool
+}
+
+func (t *task) Name() string {
+	if t.name == "" {
+		t.name = "Task-" + strconv.FormatUint(t.id, 10)
+	}
+	return t.name
+}
+
+// schedule queues the task's next step (once).
+func (t *task) schedule() {
+	if t.scheduled || t.done {
+		return
+	}
+	t.scheduled = true
+	t.loop.ready.Push(readyItem{t: t})
+}
+
+// wake implements waiter: a future the task awaits completed.
+func (t *task) wake(*futureCore) { t.schedule() }
+
+// park suspends the task until it is scheduled. While parked, cancellation
+// of ctx (or an enclosing scope) wakes it; ctx == nil parks shielded. It
+// returns false if the loop is unwinding the coroutine (closing).
+func (t *task) park(ctx *Context) bool {
+	t.parked = true
+	t.waitCtx = ctx
+	ok := t.coro.Suspend()
+	t.parked = false
+	t.waitCtx = nil
+	return ok
+}
+
+func (t *task) cancel(msg string) bool {
+	if t.done {
+		return false
+	}
+	t.cancels++
+	t.ctx.cancel(&CancelledError{Message: msg})
+	return true
+}
+
+// taskList is the loop's intrusive list of pending tasks.
+type taskList struct {
+	head, tail *task
+	n          int
+}
+
+func (tl *taskList) add(t *task) {
+	t.prev = tl.tail
+	t.next = nil
+	if tl.tail != nil {
+		tl.tail.next = t
+	} else {
+		tl.head = t
+	}
+	tl.tail = t
+	tl.n++
+}
+
+func (tl *taskList) remove(t *task) {
+	if t.prev != nil {
+		t.prev.next = t.next
+	} else if tl.head == t {
+		tl.head = t.next
+	} else {
+		return
+	}
+	if t.next != nil {
+		t.next.prev = t.prev
+	} else {
+		tl.tail = t.prev
+	}
+	t.prev, t.next = nil, nil
+	tl.n--
+}
+
+// CurrentTask returns the task whose step is running on h's loop, or nil in
+// a plain callback or outside the loop. Loop goroutine only.
+func CurrentTask(h Host) AnyTask {
+	l := h.Loop()
+	if l.current == nil {
+		return nil
+	}
+	return l.current.job
+}
+
+// AllTasks returns the loop's pending (not done) tasks, oldest first.
+// Loop goroutine only.
+func AllTasks(h Host) []AnyTask {
+	l := h.Loop()
+	out := make([]AnyTask, 0, l.tasks.n)
+	for t := l.tasks.head; t != nil; t = t.next {
+		out = append(out, t.job)
+	}
+	return out
+}
+
+func newPanicError(r any) *PanicError {
+	return &PanicError{Value: r, Stack: debug.Stack()}
+}
