@@ -44,7 +44,7 @@ type Loop struct {
 	current  *task      // task whose step is running
 	stepping *coro.Coro // coroutine being resumed (for abnormal exits)
 	idle     []*coro.Coro
-	tasks    taskList // every pending task, held strongly
+	tasks    taskList      // every pending task, held strongly
 	failed   []*futureCore // done with an error nobody has retrieved yet
 
 	ownerGoid uint64 // goroutine running the loop (debug and nesting checks)

@@ -9,11 +9,11 @@ import (
 type Option interface{ apply(*config) }
 
 type config struct {
-	debug     bool
-	slow      time.Duration
-	clock     Clock
-	onError   func(*Loop, ExceptionContext)
-	maxIdle   int
+	debug   bool
+	slow    time.Duration
+	clock   Clock
+	onError func(*Loop, ExceptionContext)
+	maxIdle int
 }
 
 type optionFunc func(*config)
