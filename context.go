@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"math"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/asyncgo/aio/internal/goid"
 	"github.com/asyncgo/aio/internal/timerheap"
 )
 
@@ -129,6 +131,12 @@ func (c *Context) enter() *task {
 		}
 		panic("aio: await with the Context of task " + t.Name() + " while task " + t.loop.current.Name() +
 			" is running; pass the Context your own coroutine received")
+	}
+	if t.loop.cfg.debug && t.coro != nil && t.coro.Data != 0 {
+		if g := goid.Get(); g != t.coro.Data {
+			panic("aio: await from goroutine " + strconv.FormatUint(g, 10) + ", which is not the coroutine of task " +
+				t.Name() + "; other goroutines must use Loop.CallSoonThreadsafe")
+		}
 	}
 	return t
 }

@@ -90,11 +90,16 @@ func (l *Loop) toTime(ns int64) time.Time { return l.epoch.Add(time.Duration(ns)
 
 func (l *Loop) fromTime(t time.Time) int64 { return int64(t.Sub(l.epoch)) }
 
-// deadline returns now+d, saturating instead of overflowing.
+// deadline returns now+d, saturating instead of overflowing. A negative d
+// gives a deadline in the past, so that negative delays keep their order
+// (asyncio: call_later(-1, a); call_later(-2, b) runs b first).
 func (l *Loop) deadline(d time.Duration) int64 {
 	n := l.now()
 	if d <= 0 {
-		return n
+		if n < 0 && int64(d) < math.MinInt64-n {
+			return math.MinInt64
+		}
+		return n + int64(d)
 	}
 	if int64(d) > math.MaxInt64-n {
 		return math.MaxInt64
@@ -188,9 +193,9 @@ func (l *Loop) runOnce() {
 	if l.ready.Len() > 0 || l.stopping {
 		timeout = 0
 	} else if e := l.timers.Peek(); e != nil {
-		timeout = time.Duration(e.When - l.now())
-		if timeout < 0 {
-			timeout = 0
+		timeout = 0
+		if now := l.now(); e.When > now { // compare first: When-now can overflow
+			timeout = time.Duration(e.When - now)
 		}
 	}
 	if timeout != 0 && !l.inbox.pending.Load() {
@@ -411,7 +416,10 @@ func (l *Loop) checkThread(what string) {
 		return
 	}
 	g := goid.Get()
-	if g == l.ownerGoid || (l.stepping != nil && coro.InCoroutine()) {
+	if g == l.ownerGoid {
+		return
+	}
+	if t := l.current; t != nil && t.coro != nil && (t.coro.Data == g || (t.coro.Data == 0 && coro.InCoroutine())) {
 		return
 	}
 	panic(fmt.Sprintf("aio: Loop.%s called from goroutine %d, which is not running this loop; "+

@@ -32,8 +32,14 @@ func Run(main func(ctx *Context) error, opts ...Option) error {
 	mt := Go(l, main)
 	mt.SetName("main")
 	err := l.RunUntilComplete(mt)
-	if err == ErrLoopRunning || err == ErrLoopClosed {
+	if !mt.Done() {
+		// The loop could not run main to completion (it cannot happen with
+		// a fresh loop, but do not hide it).
+		l.shutdown()
 		finished = true
+		if err == nil {
+			err = ErrStoppedBeforeComplete
+		}
 		return err
 	}
 	l.shutdown()

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/asyncgo/aio/internal/coro"
+	"github.com/asyncgo/aio/internal/goid"
 	"github.com/asyncgo/aio/internal/timerheap"
 )
 
@@ -85,7 +86,10 @@ func Go(h Host, fn func(*Context) error) *Task[struct{}] {
 func (t *Task[T]) core() *futureCore { return &t.c }
 
 // Run is the coroutine body (coro.Job); it runs on the task's coroutine.
-func (t *Task[T]) Run(*coro.Coro) {
+func (t *Task[T]) Run(c *coro.Coro) {
+	if t.t.loop.cfg.debug && c.Data == 0 {
+		c.Data = goid.Get() // lets debug mode recognise this coroutine
+	}
 	if st := t.t.ctx.state.Load(); st != nil {
 		// Cancelled before its first step: the body never runs.
 		t.finish(st.err)
