@@ -333,6 +333,11 @@ func (l *Loop) RunUntilComplete(f Waitable) error {
 		s := &stopper{l: l}
 		fc.addWaiter(s)
 		defer fc.removeWaiter(s)
+	} else {
+		// Already done: run one iteration and return, as asyncio does
+		// (its done callback stops the loop at once). Without this,
+		// nothing would ever stop the loop.
+		l.stopping = true
 	}
 	if err := l.RunForever(); err != nil {
 		return err

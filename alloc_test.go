@@ -1,0 +1,70 @@
+package aio_test
+
+import (
+	"testing"
+
+	"github.com/asyncgo/aio"
+)
+
+const confAllocRuns = 100
+
+// The await hot path does not allocate (DESIGN.md: "No allocation on the
+// await hot path"): each round parks on a pending future that another task
+// resolves.
+func TestAwaitingAPendingFutureDoesNotAllocate(t *testing.T) {
+	err := confRun(t, func(ctx *aio.Context) error {
+		// AllocsPerRun calls the function once more to warm up.
+		futs := make([]*aio.Future[int], confAllocRuns+1)
+		for i := range futs {
+			futs[i] = aio.NewFuture[int](ctx)
+		}
+		resolver := aio.Go(ctx, func(ctx *aio.Context) error {
+			for _, f := range futs {
+				f.SetResult(1)
+				if err := aio.Sleep(ctx, 0); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		i, alreadyDone := 0, 0
+		allocs := testing.AllocsPerRun(confAllocRuns, func() {
+			f := futs[i]
+			i++
+			if f.Done() {
+				alreadyDone++
+			}
+			if v, err := f.Await(ctx); v != 1 || err != nil {
+				t.Errorf("Await = %d, %v", v, err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%v allocations per Await of a pending future, want 0", allocs)
+		}
+		if alreadyDone != 0 {
+			t.Errorf("%d of the futures were done before Await: the measure missed the pending path", alreadyDone)
+		}
+		_, err := resolver.Await(ctx)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSleepZeroDoesNotAllocate(t *testing.T) {
+	err := confRun(t, func(ctx *aio.Context) error {
+		allocs := testing.AllocsPerRun(confAllocRuns, func() {
+			if err := aio.Sleep(ctx, 0); err != nil {
+				t.Error(err)
+			}
+		})
+		if allocs != 0 {
+			t.Errorf("%v allocations per Sleep(ctx, 0), want 0", allocs)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,198 @@
+package aio_test
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/asyncgo/aio"
+)
+
+// inventory §2 item 21
+func TestFutureResolvesExactlyOnceAndTheFirstOutcomeStands(t *testing.T) {
+	l := confLoop(t)
+	f := aio.NewFuture[int](l)
+	if err := f.SetResult(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetError(errors.New("late")); !errors.Is(err, aio.ErrInvalidState) {
+		t.Fatalf("SetError after SetResult: %v, want ErrInvalidState", err)
+	}
+	if v, err := f.Result(); v != 1 || err != nil {
+		t.Fatalf("Result = %d, %v; want 1, nil", v, err)
+	}
+
+	g := aio.NewFuture[int](l)
+	boom := errors.New("boom")
+	if err := g.SetError(boom); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.SetResult(2); !errors.Is(err, aio.ErrInvalidState) {
+		t.Fatalf("SetResult after SetError: %v, want ErrInvalidState", err)
+	}
+	if v, err := g.Result(); v != 0 || err != boom {
+		t.Fatalf("Result = %d, %v; want 0, boom", v, err)
+	}
+}
+
+// inventory §2 item 22
+func TestFutureResultIsInvalidWhilePendingAndCarriesTheCancelMessage(t *testing.T) {
+	l := confLoop(t)
+	f := aio.NewFuture[int](l)
+	if _, err := f.Result(); !errors.Is(err, aio.ErrInvalidState) {
+		t.Fatalf("Result on pending: %v, want ErrInvalidState", err)
+	}
+	if !f.Cancel("why") {
+		t.Fatal("Cancel on a pending future returned false")
+	}
+	_, err := f.Result()
+	var ce *aio.CancelledError
+	if !errors.As(err, &ce) || ce.Message != "why" || !f.Cancelled() || !f.Done() {
+		t.Fatalf("Result on cancelled: %v (cancelled=%v); want *CancelledError{why}", err, f.Cancelled())
+	}
+}
+
+// inventory §2 item 23
+func TestCancelOnADoneFutureReturnsFalseAndChangesNothing(t *testing.T) {
+	l := confLoop(t)
+	f := aio.NewFuture[string](l)
+	f.SetResult("ok")
+	if f.Cancel("late") {
+		t.Fatal("Cancel on a done future returned true")
+	}
+	if v, err := f.Result(); v != "ok" || err != nil || f.Cancelled() {
+		t.Fatalf("after Cancel: %q, %v, cancelled=%v", v, err, f.Cancelled())
+	}
+}
+
+// inventory §2 item 26
+func TestFutureDoneCallbacksAreScheduledInRegistrationOrderNeverCalledSynchronously(t *testing.T) {
+	l := confLoop(t)
+	f := aio.NewFuture[int](l)
+	var got []string
+	f.AddDoneCallback(func() { got = append(got, "cb1") })
+	f.AddDoneCallback(func() { got = append(got, "cb2") })
+	l.CallSoon(func() {
+		f.SetResult(1)
+		got = append(got, "after-set")
+		f.AddDoneCallback(func() { got = append(got, "cb3-on-done") })
+		got = append(got, "after-add")
+	})
+	confRunBatch(t, l)
+	if want := []string{"after-set", "after-add"}; !slices.Equal(got, want) {
+		t.Fatalf("in the resolving iteration ran %v, want %v", got, want)
+	}
+	confRunBatch(t, l)
+	if want := []string{"after-set", "after-add", "cb1", "cb2", "cb3-on-done"}; !slices.Equal(got, want) {
+		t.Fatalf("ran %v, want %v", got, want)
+	}
+}
+
+// inventory §2 item 26: an error does not change the scheduling.
+func TestFutureDoneCallbacksRunAfterSetError(t *testing.T) {
+	l := confLoop(t)
+	f := aio.NewFuture[int](l)
+	ran := false
+	f.AddDoneCallback(func() { ran = true })
+	f.SetError(errors.New("boom"))
+	if ran {
+		t.Fatal("callback called synchronously by SetError")
+	}
+	confRunBatch(t, l)
+	if !ran {
+		t.Fatal("callback did not run")
+	}
+	f.Result() // retrieve, so Close has nothing to report
+}
+
+// inventory §2 item 27, translated: AddDoneCallback returns the remover.
+func TestRemovingADoneCallbackStopsItAndReportsWhetherItWasRemoved(t *testing.T) {
+	l := confLoop(t)
+	f := aio.NewFuture[int](l)
+	var got []string
+	removeA := f.AddDoneCallback(func() { got = append(got, "a") })
+	removeB := f.AddDoneCallback(func() { got = append(got, "b") })
+	if !removeA() {
+		t.Fatal("first remove returned false")
+	}
+	if removeA() {
+		t.Fatal("second remove returned true")
+	}
+	f.SetResult(1)
+	if removeB() {
+		t.Fatal("remove after the future was done returned true")
+	}
+	confRunBatch(t, l)
+	if want := []string{"b"}; !slices.Equal(got, want) {
+		t.Fatalf("ran %v, want %v", got, want)
+	}
+}
+
+// inventory §2 item 28
+func TestAwaitingADoneFutureDoesNotYield(t *testing.T) {
+	var got []string
+	err := confRun(t, func(ctx *aio.Context) error {
+		f := aio.NewFuture[int](ctx)
+		f.SetResult(5)
+		aio.Go(ctx, func(*aio.Context) error { got = append(got, "other"); return nil })
+		v, err := f.Await(ctx) // must not let "other" run
+		got = append(got, "awaited")
+		if v != 5 || err != nil {
+			t.Errorf("Await = %d, %v", v, err)
+		}
+		return aio.Sleep(ctx, 0)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"awaited", "other"}; !slices.Equal(got, want) {
+		t.Fatalf("order %v, want %v", got, want)
+	}
+}
+
+// inventory §2 item 28: the same for a done task.
+func TestAwaitingADoneTaskDoesNotYield(t *testing.T) {
+	var got []string
+	err := confRun(t, func(ctx *aio.Context) error {
+		done := aio.Spawn(ctx, func(*aio.Context) (int, error) { return 3, nil })
+		aio.Sleep(ctx, 0) // let it finish
+		aio.Go(ctx, func(*aio.Context) error { got = append(got, "other"); return nil })
+		if v, err := done.Await(ctx); v != 3 || err != nil {
+			t.Errorf("Await = %d, %v", v, err)
+		}
+		got = append(got, "awaited")
+		return aio.Sleep(ctx, 0)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"awaited", "other"}; !slices.Equal(got, want) {
+		t.Fatalf("order %v, want %v", got, want)
+	}
+}
+
+func TestFutureSetErrorNilPanics(t *testing.T) {
+	f := aio.NewFuture[int](confLoop(t))
+	if r := confRecover(func() { f.SetError(nil) }); r == nil {
+		t.Fatal("SetError(nil) did not panic")
+	}
+	if f.Done() {
+		t.Fatal("SetError(nil) completed the future")
+	}
+}
+
+func TestAwaitingAFutureOfAnotherLoopPanics(t *testing.T) {
+	foreign := aio.NewFuture[int](confLoop(t))
+	var got any
+	err := confRun(t, func(ctx *aio.Context) error {
+		got = confRecover(func() { foreign.Await(ctx) })
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if msg, _ := got.(string); !strings.Contains(msg, "another loop") {
+		t.Fatalf("panic %v; want a message about another loop", got)
+	}
+}

@@ -1,0 +1,243 @@
+package aio_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/asyncgo/aio"
+)
+
+// scAfter spawns a task that sleeps d, then returns v and err.
+func scAfter[T any](ctx *aio.Context, d time.Duration, v T, err error) *aio.Task[T] {
+	return aio.Spawn(ctx, func(ctx *aio.Context) (T, error) {
+		if serr := aio.Sleep(ctx, d); serr != nil {
+			var zero T
+			return zero, serr
+		}
+		return v, err
+	})
+}
+
+// inventory §2 item 50
+func TestGatherResultsFollowInputOrderNotCompletionOrder(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		start := ctx.Loop().Time()
+		f := aio.NewFuture[string](ctx)
+		ctx.Loop().CallLater(2*time.Second, func() { f.SetResult("c") })
+		aws := []aio.Awaitable[string]{
+			scAfter(ctx, 3*time.Second, "a", nil),
+			scAfter(ctx, time.Second, "b", nil),
+			f,
+		}
+		got, err := aio.Gather(ctx, aws...)
+		if err != nil || !slices.Equal(got, []string{"a", "b", "c"}) {
+			t.Errorf("Gather = %q, %v; want [a b c]", got, err)
+		}
+		if d := scElapsed(ctx, start); d != 3*time.Second {
+			t.Errorf("Gather returned after %v, want 3s", d)
+		}
+		return nil
+	})
+}
+
+// inventory §2 item 51
+func TestGatherReturnsTheFirstErrorAndLeavesTheOthersRunning(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		start := ctx.Loop().Time()
+		errA, errB := errors.New("a"), errors.New("b")
+		a := scAfter(ctx, 2*time.Second, 0, errA)
+		b := scAfter(ctx, time.Second, 0, errB)
+		c := scAfter(ctx, 3*time.Second, 3, nil)
+		_, err := aio.Gather(ctx, a, b, c)
+		if err != errB {
+			t.Errorf("Gather = %v, want the first error in completion order (b)", err)
+		}
+		if d := scElapsed(ctx, start); d != time.Second {
+			t.Errorf("Gather returned after %v, want 1s", d)
+		}
+		if a.Done() || c.Done() {
+			t.Fatal("Gather waited for the other tasks")
+		}
+		if _, err := a.Await(ctx); err != errA {
+			t.Errorf("a = %v, want its own error", err)
+		}
+		if v, err := c.Await(ctx); v != 3 || err != nil || c.Cancelled() {
+			t.Errorf("c = %v, %v (cancelled: %v); want it to run to completion", v, err, c.Cancelled())
+		}
+		return nil
+	})
+}
+
+// inventory §2 item 52
+func TestGatherSettledReturnsEveryOutcomeInOrder(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		boom := errors.New("boom")
+		ok := scAfter(ctx, 3*time.Second, 1, nil)
+		bad := scAfter(ctx, time.Second, 0, boom)
+		cancelled := scAfter(ctx, time.Hour, 0, nil)
+		ok2 := scAfter(ctx, 0, 4, nil)
+		aio.Sleep(ctx, 0)
+		cancelled.Cancel("stop")
+		res, err := aio.GatherSettled(ctx, ok, bad, cancelled, ok2)
+		if err != nil || len(res) != 4 {
+			t.Fatalf("GatherSettled = %v, %v", res, err)
+		}
+		var ce *aio.CancelledError
+		if res[0] != (aio.Result[int]{Value: 1}) ||
+			res[1].Err != boom ||
+			!errors.As(res[2].Err, &ce) || ce.Message != "stop" ||
+			res[3] != (aio.Result[int]{Value: 4}) {
+			t.Errorf("GatherSettled = %+v", res)
+		}
+		return nil
+	})
+}
+
+// inventory §2 item 53
+func TestCancellingAGatherCancelsTheUnfinishedChildren(t *testing.T) {
+	for _, settled := range []bool{false, true} {
+		scRun(t, func(ctx *aio.Context) error {
+			start := ctx.Loop().Time()
+			done := scAfter(ctx, 0, 1, nil)
+			plain := scAfter(ctx, time.Hour, 2, nil)
+			slow := aio.Spawn(ctx, func(ctx *aio.Context) (int, error) {
+				err := aio.Sleep(ctx, time.Hour)
+				aio.Sleep(aio.WithoutCancel(ctx), time.Second) // cleanup
+				return 3, err
+			})
+			gatherer := aio.Go(ctx, func(ctx *aio.Context) error {
+				if settled {
+					_, err := aio.GatherSettled(ctx, done, plain, slow)
+					return err
+				}
+				_, err := aio.Gather(ctx, done, plain, slow)
+				return err
+			})
+			aio.Sleep(ctx, 0)
+			aio.Sleep(ctx, 0) // done has finished, the others sleep
+			gatherer.Cancel("enough")
+			_, err := gatherer.Await(ctx)
+			var ce *aio.CancelledError
+			if !errors.As(err, &ce) || ce.Message != "enough" {
+				t.Errorf("settled=%v: cancelled gather = %v, want the cancellation", settled, err)
+			}
+			if !plain.Cancelled() || !slow.Cancelled() || done.Cancelled() {
+				t.Errorf("settled=%v: cancelled: done %v, plain %v, slow %v; want false, true, true",
+					settled, done.Cancelled(), plain.Cancelled(), slow.Cancelled())
+			}
+			if d := scElapsed(ctx, start); d != time.Second {
+				t.Errorf("settled=%v: gather returned after %v, want 1s (after the children's cleanup)", settled, d)
+			}
+			return nil
+		})
+	}
+}
+
+// inventory §2 item 54
+func TestGatherFailsWithTheCancellationOfAChildAndLeavesTheOthersRunning(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		a := scAfter(ctx, time.Second, 1, nil)
+		b := scAfter(ctx, time.Hour, 2, nil)
+		var gatherErr, ownErr error
+		gatherer := aio.Go(ctx, func(ctx *aio.Context) error {
+			_, gatherErr = aio.Gather(ctx, a, b)
+			ownErr = ctx.Err()
+			return nil
+		})
+		aio.Sleep(ctx, 0)
+		b.Cancel("child")
+		gatherer.Await(ctx)
+		var ce *aio.CancelledError
+		if !errors.As(gatherErr, &ce) || ce.Message != "child" {
+			t.Errorf("Gather = %v, want the child's cancellation", gatherErr)
+		}
+		if ownErr != nil {
+			t.Errorf("the gathering task's own scope was cancelled: %v", ownErr)
+		}
+		if a.Done() {
+			t.Fatal("Gather waited for the other child")
+		}
+		if v, err := a.Await(ctx); v != 1 || err != nil {
+			t.Errorf("other child = %v, %v; want 1, nil", v, err)
+		}
+		return nil
+	})
+}
+
+// inventory §2 item 55
+func TestGatherOfNothingReturnsAnEmptySliceWithoutYielding(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		yielded := scProbe(ctx)
+		got, err := aio.Gather[int, *aio.Task[int]](ctx)
+		if got == nil || len(got) != 0 || err != nil || yielded() {
+			t.Errorf("Gather() = %#v, %v (yielded %v); want an empty slice at once", got, err, yielded())
+		}
+		return nil
+	})
+}
+
+// inventory §2 item 55
+func TestGatherOfTheSameAwaitableTwiceDuplicatesItsResult(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		runs := 0
+		task := aio.Spawn(ctx, func(ctx *aio.Context) (int, error) {
+			runs++
+			return 5, aio.Sleep(ctx, time.Second)
+		})
+		f := aio.NewFuture[int](ctx)
+		ctx.Loop().CallLater(time.Second, func() { f.SetResult(6) })
+		got, err := aio.Gather(ctx, []aio.Awaitable[int]{task, f, task, f}...)
+		if err != nil || !slices.Equal(got, []int{5, 6, 5, 6}) || runs != 1 {
+			t.Errorf("Gather = %v, %v (runs %d); want [5 6 5 6], one run", got, err, runs)
+		}
+		return nil
+	})
+}
+
+func TestGatherOfDoneAwaitablesDoesNotYield(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		fs := make([]*aio.Future[int], 3)
+		for i := range fs {
+			fs[i] = aio.NewFuture[int](ctx)
+			fs[i].SetResult(i)
+		}
+		boom := errors.New("boom")
+		bad := aio.NewFuture[int](ctx)
+		bad.SetError(boom)
+
+		yielded := scProbe(ctx)
+		got, err := aio.Gather(ctx, fs...)
+		res, serr := aio.GatherSettled(ctx, append(fs, bad)...)
+		_, berr := aio.Gather(ctx, append(fs, bad)...)
+		if yielded() {
+			t.Error("gathering done futures yielded")
+		}
+		if err != nil || !slices.Equal(got, []int{0, 1, 2}) {
+			t.Errorf("Gather = %v, %v", got, err)
+		}
+		if serr != nil || len(res) != 4 || res[2].Value != 2 || res[3].Err != boom {
+			t.Errorf("GatherSettled = %+v, %v", res, serr)
+		}
+		if berr != boom {
+			t.Errorf("Gather with a failed future = %v, want boom", berr)
+		}
+		return nil
+	})
+}
+
+func TestGatherInACancelledScopeFailsAtOnce(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		task := scAfter(ctx, time.Second, 1, nil)
+		cctx, cancel := aio.WithCancel(ctx)
+		cancel()
+		yielded := scProbe(ctx)
+		if _, err := aio.Gather(cctx, task); !errors.Is(err, context.Canceled) || yielded() {
+			t.Errorf("Gather in a cancelled scope = %v (yielded: %v); want a cancellation at once", err, yielded())
+		}
+		task.Await(ctx)
+		return nil
+	})
+}

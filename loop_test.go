@@ -1,0 +1,387 @@
+package aio_test
+
+import (
+	"bytes"
+	"errors"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/asyncgo/aio"
+)
+
+// Helpers shared by the conformance files (loop, future, task, run, misuse,
+// alloc); prefixed "conf" to stay clear of other test files' helpers.
+
+// confVirtual is the virtual clock option: timed code runs instantly.
+func confVirtual() aio.Option { return aio.WithClock(aio.NewVirtualClock(time.Time{})) }
+
+// confLoop returns a loop on a virtual clock, closed when the test ends.
+func confLoop(t *testing.T, opts ...aio.Option) *aio.Loop {
+	t.Helper()
+	l := aio.NewLoop(append([]aio.Option{confVirtual()}, opts...)...)
+	t.Cleanup(func() { _ = l.Close() })
+	return l
+}
+
+// confRun runs main with aio.Run on a virtual clock; any report to the
+// exception handler fails the test.
+func confRun(t *testing.T, main func(*aio.Context) error) error {
+	t.Helper()
+	return aio.Run(main, confVirtual(), aio.WithExceptionHandler(func(_ *aio.Loop, ec aio.ExceptionContext) {
+		t.Errorf("unexpected report to the exception handler: %s: %v", ec.Message, ec.Err)
+	}))
+}
+
+// confRecover calls fn and returns the value it panicked with (nil if none).
+func confRecover(fn func()) (r any) {
+	defer func() { r = recover() }()
+	fn()
+	return nil
+}
+
+// confRunBatch stops l before running it, so RunForever runs exactly one
+// iteration.
+func confRunBatch(t *testing.T, l *aio.Loop) {
+	t.Helper()
+	l.Stop()
+	if err := l.RunForever(); err != nil {
+		t.Fatalf("RunForever: %v", err)
+	}
+}
+
+// inventory §2 item 1
+func TestLoopRunsCallSoonCallbacksInRegistrationOrder(t *testing.T) {
+	l := confLoop(t)
+	var got []int
+	for i := range 10 {
+		l.CallSoon(func() { got = append(got, i) })
+	}
+	confRunBatch(t, l)
+	if want := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}; !slices.Equal(got, want) {
+		t.Fatalf("ran %v, want %v", got, want)
+	}
+}
+
+// inventory §2 items 2 and 3
+func TestLoopIterationRunsOnlyCallbacksReadyAtItsStart(t *testing.T) {
+	l := confLoop(t)
+	var got []string
+	l.CallSoon(func() {
+		got = append(got, "a")
+		l.CallSoon(func() { got = append(got, "b-from-a") })
+	})
+	l.CallSoon(func() { got = append(got, "c") })
+	confRunBatch(t, l) // stopped before running: exactly one iteration
+	if want := []string{"a", "c"}; !slices.Equal(got, want) {
+		t.Fatalf("first run ran %v, want %v", got, want)
+	}
+	confRunBatch(t, l)
+	if want := []string{"a", "c", "b-from-a"}; !slices.Equal(got, want) {
+		t.Fatalf("second run ran %v, want %v", got, want)
+	}
+}
+
+// inventory §2 item 3: a pre-stopped RunForever polls with timeout 0, so a
+// pending timer neither fires nor makes the (virtual) clock move.
+func TestLoopStoppedBeforeRunForeverPollsWithoutWaiting(t *testing.T) {
+	l := confLoop(t)
+	fired := false
+	l.CallLater(time.Hour, func() { fired = true })
+	start := l.Time()
+	confRunBatch(t, l)
+	if fired || !l.Time().Equal(start) {
+		t.Fatalf("fired=%v, clock moved by %v; want a zero-timeout poll", fired, l.Time().Sub(start))
+	}
+}
+
+// inventory §2 item 4
+func TestLoopFiresNegativeDelaysInDeadlineOrderAfterReadyCallbacks(t *testing.T) {
+	l := confLoop(t)
+	var got []string
+	l.CallLater(-time.Second, func() { got = append(got, "-1s") })
+	l.CallLater(-2*time.Second, func() { got = append(got, "-2s") })
+	l.CallSoon(func() { got = append(got, "soon") })
+	confRunBatch(t, l)
+	if want := []string{"soon", "-2s", "-1s"}; !slices.Equal(got, want) {
+		t.Fatalf("ran %v, want %v", got, want)
+	}
+}
+
+func TestLoopFiresTimersInDeadlineOrder(t *testing.T) {
+	l := confLoop(t)
+	var got []time.Duration
+	for _, d := range []time.Duration{3 * time.Second, time.Second, 2 * time.Second} {
+		l.CallLater(d, func() { got = append(got, d) })
+	}
+	l.CallLater(4*time.Second, l.Stop)
+	if err := l.RunForever(); err != nil {
+		t.Fatal(err)
+	}
+	if want := []time.Duration{time.Second, 2 * time.Second, 3 * time.Second}; !slices.Equal(got, want) {
+		t.Fatalf("fired %v, want %v", got, want)
+	}
+}
+
+// inventory §2 item 5: aio's stricter guarantee (see CallLater): equal
+// deadlines fire in scheduling order.
+func TestLoopFiresTimersWithEqualDeadlinesInSchedulingOrder(t *testing.T) {
+	l := confLoop(t)
+	when := l.Time().Add(time.Second)
+	var got, want []int
+	for i := range 50 {
+		want = append(want, i)
+		l.CallAt(when, func() { got = append(got, i) })
+	}
+	l.CallAt(when, l.Stop)
+	if err := l.RunForever(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("fired %v, want %v", got, want)
+	}
+}
+
+// inventory §2 item 6 (a thread-safe post stands in for I/O)
+func TestLoopIterationRunsReadyThenPostedThenTimers(t *testing.T) {
+	l := confLoop(t)
+	var got []string
+	l.CallLater(0, func() { got = append(got, "timer") })
+	if err := l.CallSoonThreadsafe(func() { got = append(got, "posted") }); err != nil {
+		t.Fatal(err)
+	}
+	l.CallSoon(func() { got = append(got, "ready") })
+	confRunBatch(t, l)
+	if want := []string{"ready", "posted", "timer"}; !slices.Equal(got, want) {
+		t.Fatalf("ran %v, want %v", got, want)
+	}
+}
+
+// inventory §2 item 8
+func TestHandleCancelBeforeRunPreventsTheCallback(t *testing.T) {
+	l := confLoop(t)
+	ran := 0
+	h := l.CallSoon(func() { ran++ })
+	h.Cancel()
+	done := l.CallSoon(func() { ran += 10 })
+	confRunBatch(t, l)
+	if ran != 10 || !h.Cancelled() {
+		t.Fatalf("ran=%d cancelled=%v; want only the second callback and Cancelled", ran, h.Cancelled())
+	}
+	done.Cancel() // after it ran: a no-op
+	if done.Cancelled() {
+		t.Fatal("Cancel after the callback ran reported Cancelled")
+	}
+}
+
+func TestHandleCancelOfATimerPreventsItFromFiring(t *testing.T) {
+	l := confLoop(t)
+	fired := false
+	h := l.CallLater(time.Second, func() { fired = true })
+	l.CallLater(2*time.Second, l.Stop)
+	h.Cancel()
+	if err := l.RunForever(); err != nil {
+		t.Fatal(err)
+	}
+	if fired || !h.Cancelled() {
+		t.Fatalf("fired=%v cancelled=%v", fired, h.Cancelled())
+	}
+}
+
+// inventory §2 item 9
+func TestCallSoonThreadsafeWakesABlockedLoop(t *testing.T) {
+	l := aio.NewLoop(aio.WithDebug(true)) // debug: a callback off the loop goroutine would panic
+	defer l.Close()
+	started := make(chan struct{})
+	l.CallSoon(func() { close(started) })
+	errc := make(chan error, 1)
+	go func() {
+		<-started // the loop has nothing left to run: it blocks in its poll
+		errc <- l.CallSoonThreadsafe(func() { l.CallSoon(l.Stop) })
+	}()
+	if err := l.RunForever(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errc; err != nil {
+		t.Fatalf("CallSoonThreadsafe: %v", err)
+	}
+}
+
+// inventory §2 item 11
+func TestRunUntilCompleteOnARunningLoopReturnsErrLoopRunning(t *testing.T) {
+	l := confLoop(t)
+	var nested, forever error
+	task := aio.Go(l, func(ctx *aio.Context) error {
+		nested = l.RunUntilComplete(aio.NewFuture[int](l))
+		forever = l.RunForever()
+		return nil
+	})
+	if err := l.RunUntilComplete(task); err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(nested, aio.ErrLoopRunning) || !errors.Is(forever, aio.ErrLoopRunning) {
+		t.Fatalf("RunUntilComplete=%v RunForever=%v, want ErrLoopRunning", nested, forever)
+	}
+}
+
+// inventory §2 item 12
+func TestRunUntilCompleteStoppedFirstReturnsErrStoppedBeforeComplete(t *testing.T) {
+	l := confLoop(t)
+	f := aio.NewFuture[int](l)
+	l.CallSoon(l.Stop)
+	if err := l.RunUntilComplete(f); !errors.Is(err, aio.ErrStoppedBeforeComplete) {
+		t.Fatalf("got %v, want ErrStoppedBeforeComplete", err)
+	}
+	l.CallSoon(func() { f.SetResult(7) }) // the loop is still usable
+	if err := l.RunUntilComplete(f); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := f.Result(); v != 7 {
+		t.Fatalf("result %d, want 7", v)
+	}
+}
+
+// inventory §2 item 12
+func TestRunUntilCompleteRejectsAFutureOfAnotherLoop(t *testing.T) {
+	l, other := confLoop(t), confLoop(t)
+	if err := l.RunUntilComplete(aio.NewFuture[int](other)); err == nil {
+		t.Fatal("RunUntilComplete accepted a future of another loop")
+	}
+}
+
+// inventory §2 item 13
+func TestCloseOnARunningLoopReturnsErrLoopRunning(t *testing.T) {
+	l := confLoop(t)
+	var err error
+	l.CallSoon(func() { err = l.Close() })
+	confRunBatch(t, l)
+	if !errors.Is(err, aio.ErrLoopRunning) || l.IsClosed() {
+		t.Fatalf("Close on running loop: %v (closed=%v), want ErrLoopRunning", err, l.IsClosed())
+	}
+}
+
+// inventory §2 item 13
+func TestCloseIsIdempotentAndAClosedLoopRejectsWork(t *testing.T) {
+	l := aio.NewLoop(confVirtual())
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	if !l.IsClosed() {
+		t.Fatal("IsClosed false after Close")
+	}
+	if r := confRecover(func() { l.CallSoon(func() {}) }); r != aio.ErrLoopClosed {
+		t.Fatalf("CallSoon panicked with %v, want ErrLoopClosed", r)
+	}
+	if r := confRecover(func() { l.CallLater(time.Second, func() {}) }); r != aio.ErrLoopClosed {
+		t.Fatalf("CallLater panicked with %v, want ErrLoopClosed", r)
+	}
+	if err := l.CallSoonThreadsafe(func() {}); !errors.Is(err, aio.ErrLoopClosed) {
+		t.Fatalf("CallSoonThreadsafe: %v, want ErrLoopClosed", err)
+	}
+	if err := l.RunForever(); !errors.Is(err, aio.ErrLoopClosed) {
+		t.Fatalf("RunForever: %v, want ErrLoopClosed", err)
+	}
+}
+
+// inventory §2 item 14
+func TestPanicInACallbackGoesToTheExceptionHandlerAndTheLoopContinues(t *testing.T) {
+	var reports []aio.ExceptionContext
+	l := confLoop(t, aio.WithExceptionHandler(func(_ *aio.Loop, ec aio.ExceptionContext) {
+		reports = append(reports, ec)
+	}))
+	h := l.CallSoon(func() { panic("boom") })
+	after := false
+	l.CallSoon(func() { after = true })
+	confRunBatch(t, l)
+	if !after {
+		t.Fatal("the callback after the panicking one did not run")
+	}
+	if len(reports) != 1 {
+		t.Fatalf("%d reports, want 1", len(reports))
+	}
+	var pe *aio.PanicError
+	if ec := reports[0]; ec.Handle != h || !errors.As(ec.Err, &pe) || pe.Value != "boom" {
+		t.Fatalf("report %+v; want the handle and a *PanicError with value boom", ec)
+	}
+}
+
+// confSyncBuffer is a goroutine-safe log sink.
+type confSyncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *confSyncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *confSyncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// inventory §2 item 15
+func TestPanickingExceptionHandlerIsCaughtAndLogged(t *testing.T) {
+	var logs confSyncBuffer
+	old := slog.Default()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
+	defer slog.SetDefault(old)
+
+	l := confLoop(t, aio.WithExceptionHandler(func(*aio.Loop, aio.ExceptionContext) { panic("handler broke") }))
+	l.CallSoon(func() { panic("boom") })
+	after := false
+	l.CallSoon(func() { after = true })
+	confRunBatch(t, l)
+	if !after {
+		t.Fatal("the loop stopped after the exception handler panicked")
+	}
+	out := logs.String()
+	if !strings.Contains(out, "handler broke") || !strings.Contains(out, "boom") {
+		t.Fatalf("default handler log %q should mention both the handler's panic and the original one", out)
+	}
+}
+
+func TestDebugModeCallSoonFromAnotherGoroutinePanicsWithAnExplanation(t *testing.T) {
+	l := confLoop(t, aio.WithDebug(true))
+	var got any
+	l.CallSoon(func() {
+		ch := make(chan any)
+		go func() { ch <- confRecover(func() { l.CallSoon(func() {}) }) }()
+		got = <-ch // the loop is blocked here, so the goroutine reads a stable loop
+	})
+	confRunBatch(t, l)
+	msg, _ := got.(string)
+	if !strings.Contains(msg, "CallSoon") || !strings.Contains(msg, "CallSoonThreadsafe") {
+		t.Fatalf("panic %v; want a message naming CallSoon and pointing to CallSoonThreadsafe", got)
+	}
+}
+
+// A deadline so far in the past that it is out of the loop's range fires in
+// the next iteration without moving the clock.
+func TestCallAtADeadlineFarInThePastFiresAtOnce(t *testing.T) {
+	l := aio.NewLoop(aio.WithClock(aio.NewVirtualClock(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC))))
+	defer l.Close()
+	l.CallLater(time.Second, l.Stop)
+	if err := l.RunForever(); err != nil {
+		t.Fatal(err)
+	}
+	start := l.Time()
+	fired := false
+	l.CallAt(time.Time{}, func() { fired = true })
+	l.CallLater(time.Second, l.Stop)
+	if err := l.RunForever(); err != nil {
+		t.Fatal(err)
+	}
+	if !fired || l.Time().Sub(start) != time.Second {
+		t.Fatalf("fired=%v, clock moved %v; want fired and 1s", fired, l.Time().Sub(start))
+	}
+}

@@ -1,0 +1,173 @@
+package aio_test
+
+import (
+	"errors"
+	"runtime"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/asyncgo/aio"
+	"go.uber.org/goleak"
+)
+
+// confReports collects what reaches the exception handler.
+type confReports []aio.ExceptionContext
+
+func (r *confReports) option() aio.Option {
+	return aio.WithExceptionHandler(func(_ *aio.Loop, ec aio.ExceptionContext) { *r = append(*r, ec) })
+}
+
+// inventory §2 item 103
+func TestRunReturnsTheErrorOfMain(t *testing.T) {
+	sentinel := errors.New("main failed")
+	err := confRun(t, func(ctx *aio.Context) error {
+		aio.Sleep(ctx, time.Second)
+		return sentinel
+	})
+	if err != sentinel {
+		t.Fatalf("Run returned %v, want main's error", err)
+	}
+}
+
+// inventory §2 item 103
+func TestRunCancelsPendingTasksAndRunsTheirDefers(t *testing.T) {
+	var hanging *aio.Task[struct{}]
+	deferRan := false
+	err := confRun(t, func(ctx *aio.Context) error {
+		hanging = aio.Go(ctx, func(ctx *aio.Context) error {
+			defer func() { deferRan = true }()
+			return aio.Sleep(ctx, time.Hour)
+		})
+		return aio.Sleep(ctx, 0)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !deferRan || !hanging.Cancelled() {
+		t.Fatalf("defer ran=%v, task cancelled=%v; want both", deferRan, hanging.Cancelled())
+	}
+}
+
+// inventory §2 item 103
+func TestRunReportsErrorsOfTasksCancelledAtShutdown(t *testing.T) {
+	var reports confReports
+	cleanupErr := errors.New("cleanup failed")
+	var hanging *aio.Task[struct{}]
+	err := aio.Run(func(ctx *aio.Context) error {
+		hanging = aio.Go(ctx, func(ctx *aio.Context) error {
+			aio.Sleep(ctx, time.Hour)
+			return cleanupErr
+		})
+		return aio.Sleep(ctx, 0)
+	}, confVirtual(), reports.option())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reports) != 1 || !errors.Is(reports[0].Err, cleanupErr) || reports[0].Task != aio.AnyTask(hanging) {
+		t.Fatalf("reports %+v; want one for the hanging task's cleanup error", reports)
+	}
+}
+
+// inventory §2 item 103 (and item 29)
+func TestRunReportsTaskErrorsNobodyRetrieved(t *testing.T) {
+	var reports confReports
+	lost, seen := errors.New("lost"), errors.New("seen")
+	var orphan *aio.Task[struct{}]
+	err := aio.Run(func(ctx *aio.Context) error {
+		orphan = aio.Go(ctx, func(*aio.Context) error { return lost })
+		awaited := aio.Go(ctx, func(*aio.Context) error { return seen })
+		aio.Go(ctx, func(*aio.Context) error { return nil })
+		awaited.Await(ctx)
+		return aio.Sleep(ctx, time.Second)
+	}, confVirtual(), reports.option())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reports) != 1 || reports[0].Err != lost || reports[0].Task != aio.AnyTask(orphan) ||
+		!strings.Contains(reports[0].Message, "never retrieved") {
+		t.Fatalf("reports %+v; want exactly one 'never retrieved' for the orphan", reports)
+	}
+}
+
+// inventory §2 item 103
+func TestRunInsideARunningLoopReturnsErrNestedRun(t *testing.T) {
+	noop := func(*aio.Context) error { return nil }
+	var fromTask, fromCallback error
+	err := confRun(t, func(ctx *aio.Context) error {
+		fromTask = aio.Run(noop)
+		ctx.Loop().CallSoon(func() { fromCallback = aio.Run(noop) })
+		return aio.Sleep(ctx, 0)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(fromTask, aio.ErrNestedRun) || !errors.Is(fromCallback, aio.ErrNestedRun) {
+		t.Fatalf("from a task: %v, from a callback: %v; want ErrNestedRun", fromTask, fromCallback)
+	}
+}
+
+// Goexit policy (doc.go): Goexit in a task ends the goroutine that called
+// Run, after every other task was cancelled and unwound.
+func TestGoexitInATaskEndsRunsGoroutineAfterUnwindingTheOtherTasks(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	var reports confReports
+	done := make(chan struct{})
+	returned, otherDeferRan := false, false
+	go func() {
+		defer close(done)
+		aio.Run(func(ctx *aio.Context) error {
+			aio.Go(ctx, func(ctx *aio.Context) error {
+				defer func() { otherDeferRan = true }()
+				return aio.Sleep(ctx, time.Hour)
+			})
+			aio.Sleep(ctx, 0)
+			runtime.Goexit()
+			return nil
+		}, confVirtual(), reports.option())
+		returned = true
+	}()
+	<-done
+	if returned {
+		t.Fatal("Run returned after a task called runtime.Goexit")
+	}
+	if !otherDeferRan {
+		t.Fatal("the other task's defer did not run")
+	}
+}
+
+// Goexit policy (doc.go), with a loop used directly.
+func TestALoopWhoseTaskCalledGoexitCanStillBeClosed(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	var reports confReports
+	l := aio.NewLoop(confVirtual(), reports.option())
+	otherDeferRan := false
+	other := aio.Go(l, func(ctx *aio.Context) error {
+		defer func() { otherDeferRan = true }()
+		return aio.Sleep(ctx, time.Hour)
+	})
+	quitter := aio.Go(l, func(*aio.Context) error { runtime.Goexit(); return nil })
+	done := make(chan struct{})
+	returned := false
+	go func() {
+		defer close(done)
+		l.RunUntilComplete(quitter)
+		returned = true
+	}()
+	<-done
+	if returned {
+		t.Fatal("RunUntilComplete returned after a task called runtime.Goexit")
+	}
+	if l.IsRunning() {
+		t.Fatal("the loop still claims to be running")
+	}
+	if err := l.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if !otherDeferRan || !other.Cancelled() {
+		t.Fatalf("other task: defer ran=%v cancelled=%v; want both", otherDeferRan, other.Cancelled())
+	}
+	if err := quitter.Err(); !errors.Is(err, aio.ErrGoexit) {
+		t.Fatalf("quitter error %v, want ErrGoexit", err)
+	}
+}

@@ -1,0 +1,269 @@
+package aio_test
+
+import (
+	"errors"
+	"runtime"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/asyncgo/aio"
+)
+
+// inventory §2 item 31
+func TestSpawnDoesNotRunTheTaskUntilItsCreatorYields(t *testing.T) {
+	var got []string
+	err := confRun(t, func(ctx *aio.Context) error {
+		aio.Go(ctx, func(*aio.Context) error { got = append(got, "child"); return nil })
+		got = append(got, "after-create")
+		return aio.Sleep(ctx, 0)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"after-create", "child"}; !slices.Equal(got, want) {
+		t.Fatalf("order %v, want %v", got, want)
+	}
+}
+
+// inventory §2 item 33
+func TestTaskCancelCountsOnPendingTasksAndReturnsFalseWhenDone(t *testing.T) {
+	err := confRun(t, func(ctx *aio.Context) error {
+		child := aio.Go(ctx, func(ctx *aio.Context) error { return aio.Sleep(ctx, time.Hour) })
+		if !child.Cancel("a") || !child.Cancel("b") || child.Cancelling() != 2 {
+			t.Errorf("Cancel on pending: cancelling=%d, want two true results and 2", child.Cancelling())
+		}
+		child.Await(ctx)
+		if child.Cancel("late") {
+			t.Error("Cancel on a done task returned true")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// inventory §2 item 34
+func TestCancellingATaskAwaitingAFutureCancelsTheFuture(t *testing.T) {
+	err := confRun(t, func(ctx *aio.Context) error {
+		f := aio.NewFuture[int](ctx)
+		child := aio.Spawn(ctx, f.Await)
+		aio.Sleep(ctx, 0) // child is now parked on f
+		child.Cancel("stop")
+		if child.Done() {
+			t.Error("cancellation was delivered synchronously")
+		}
+		_, err := child.Await(ctx)
+		var ce *aio.CancelledError
+		if !errors.As(err, &ce) || ce.Message != "stop" || !child.Cancelled() {
+			t.Errorf("child ended with %v, want *CancelledError{stop}", err)
+		}
+		if !f.Cancelled() {
+			t.Error("the awaited future was not cancelled")
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// inventory §2 item 35
+func TestTaskCancelledBeforeItsFirstStepNeverRuns(t *testing.T) {
+	ran := false
+	err := confRun(t, func(ctx *aio.Context) error {
+		child := aio.Go(ctx, func(*aio.Context) error { ran = true; return nil })
+		child.Cancel("early")
+		_, err := child.Await(ctx)
+		var ce *aio.CancelledError
+		if !errors.As(err, &ce) || ce.Message != "early" {
+			t.Errorf("child ended with %v, want *CancelledError{early}", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ran {
+		t.Fatal("the body of a task cancelled before starting ran")
+	}
+}
+
+// inventory §2 item 36
+func TestTheFirstCancelMessageReachesTheAwaiter(t *testing.T) {
+	err := confRun(t, func(ctx *aio.Context) error {
+		f := aio.NewFuture[int](ctx)
+		child := aio.Spawn(ctx, f.Await)
+		aio.Sleep(ctx, 0)
+		child.Cancel("m1")
+		child.Cancel("m2")
+		_, err := child.Await(ctx)
+		var ce *aio.CancelledError
+		if !errors.As(err, &ce) || ce.Message != "m1" {
+			t.Errorf("awaiter got %v, want *CancelledError{m1}", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// inventory §2 item 37
+func TestTaskThatSwallowsCancellationFinishesWithItsResult(t *testing.T) {
+	err := confRun(t, func(ctx *aio.Context) error {
+		child := aio.Spawn(ctx, func(ctx *aio.Context) (string, error) {
+			if err := aio.Sleep(ctx, time.Hour); err != nil {
+				return "swallowed", nil
+			}
+			return "slept", nil
+		})
+		aio.Sleep(ctx, 0)
+		child.Cancel("")
+		v, err := child.Await(ctx)
+		if v != "swallowed" || err != nil || child.Cancelled() || child.Cancelling() != 1 {
+			t.Errorf("got %q, %v, cancelled=%v, cancelling=%d; want swallowed, nil, false, 1",
+				v, err, child.Cancelled(), child.Cancelling())
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// inventory §2 item 40
+func TestTaskAwaitingItselfGetsErrAwaitSelf(t *testing.T) {
+	l := confLoop(t)
+	var self *aio.Task[int]
+	self = aio.Spawn(l, func(ctx *aio.Context) (int, error) {
+		_, err := self.Await(ctx)
+		return 0, err
+	})
+	if err := l.RunUntilComplete(self); !errors.Is(err, aio.ErrAwaitSelf) {
+		t.Fatalf("got %v, want ErrAwaitSelf", err)
+	}
+}
+
+// inventory §2 item 42
+func TestCurrentTaskIsNilInCallbacksAndAllTasksListsOnlyPendingOnes(t *testing.T) {
+	l := confLoop(t)
+	var inCallback aio.AnyTask
+	calledBack := false
+	var main *aio.Task[struct{}]
+	main = aio.Go(l, func(ctx *aio.Context) error {
+		if cur := aio.CurrentTask(ctx); cur != aio.AnyTask(main) {
+			t.Errorf("CurrentTask = %v, want main", cur)
+		}
+		finished := aio.Go(ctx, func(*aio.Context) error { return nil })
+		sleeper := aio.Go(ctx, func(ctx *aio.Context) error { return aio.Sleep(ctx, time.Hour) })
+		l.CallSoon(func() { inCallback, calledBack = aio.CurrentTask(l), true })
+		aio.Sleep(ctx, 0)
+		if !finished.Done() {
+			t.Error("finished task still pending")
+		}
+		all := aio.AllTasks(ctx)
+		if want := []aio.AnyTask{main, sleeper}; !slices.Equal(all, want) {
+			t.Errorf("AllTasks = %v, want %v", all, want)
+		}
+		sleeper.Cancel("")
+		sleeper.Await(ctx)
+		return nil
+	})
+	if err := l.RunUntilComplete(main); err != nil {
+		t.Fatal(err)
+	}
+	if !calledBack || inCallback != nil {
+		t.Fatalf("CurrentTask in a callback = %v (called=%v), want nil", inCallback, calledBack)
+	}
+	if cur := aio.CurrentTask(l); cur != nil {
+		t.Fatalf("CurrentTask outside the loop = %v", cur)
+	}
+}
+
+// inventory §2 item 43
+func TestTasksAreNamedTaskNByDefaultAndCanBeRenamed(t *testing.T) {
+	l := confLoop(t)
+	t1 := aio.Go(l, func(*aio.Context) error { return nil })
+	t2 := aio.Go(l, func(*aio.Context) error { return nil })
+	if t1.Name() != "Task-1" || t2.Name() != "Task-2" {
+		t.Fatalf("names %q, %q; want Task-1, Task-2", t1.Name(), t2.Name())
+	}
+	t2.SetName("987654321")
+	if t2.Name() != "987654321" || !strings.Contains(t2.String(), "987654321") {
+		t.Fatalf("after SetName: Name=%q String=%q", t2.Name(), t2.String())
+	}
+	if err := l.RunUntilComplete(t2); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// inventory §2 item 48: Sleep(ctx, 0) yields once — the callback ready
+// before it runs first, the one scheduled meanwhile runs after — and uses no
+// timer, so it resumes before a zero-delay timer set up before it.
+func TestSleepZeroYieldsExactlyOnceWithoutATimer(t *testing.T) {
+	var got []string
+	err := confRun(t, func(ctx *aio.Context) error {
+		l := ctx.Loop()
+		l.CallLater(0, func() { got = append(got, "timer") })
+		l.CallSoon(func() {
+			got = append(got, "ready")
+			l.CallSoon(func() { got = append(got, "scheduled-meanwhile") })
+		})
+		if err := aio.Sleep(ctx, 0); err != nil {
+			return err
+		}
+		got = append(got, "resumed")
+		return aio.Sleep(ctx, time.Second)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"ready", "resumed", "timer", "scheduled-meanwhile"}; !slices.Equal(got, want) {
+		t.Fatalf("order %v, want %v", got, want)
+	}
+}
+
+// confPanicker panics; its name must show in the task's stack.
+func confPanicker() (int, error) { panic("kaboom") }
+
+func TestPanickingTaskFailsWithAPanicErrorCarryingTheStack(t *testing.T) {
+	l := confLoop(t)
+	task := aio.Spawn(l, func(*aio.Context) (int, error) { return confPanicker() })
+	err := l.RunUntilComplete(task)
+	var pe *aio.PanicError
+	if !errors.As(err, &pe) || pe.Value != "kaboom" {
+		t.Fatalf("task error %v, want *PanicError{kaboom}", err)
+	}
+	if !strings.Contains(string(pe.Stack), "confPanicker") {
+		t.Fatalf("stack does not show the panicking function:\n%s", pe.Stack)
+	}
+}
+
+func TestTheLoopKeepsATaskNobodyReferencesUntilItIsDone(t *testing.T) {
+	finished := false
+	err := confRun(t, func(ctx *aio.Context) error {
+		aio.Go(ctx, func(ctx *aio.Context) error { // handle dropped
+			if err := aio.Sleep(ctx, time.Second); err != nil {
+				return err
+			}
+			finished = true
+			return nil
+		})
+		aio.Sleep(ctx, 0) // it starts and parks
+		runtime.GC()
+		runtime.GC()
+		if n := len(aio.AllTasks(ctx)); n != 2 {
+			t.Errorf("AllTasks has %d tasks, want main and the unreferenced one", n)
+		}
+		return aio.Sleep(ctx, 2*time.Second)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !finished {
+		t.Fatal("the unreferenced task did not complete")
+	}
+}

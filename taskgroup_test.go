@@ -1,0 +1,244 @@
+package aio_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/asyncgo/aio"
+)
+
+// inventory §2 item 76
+func TestTaskGroupWaitWaitsForChildrenIncludingOnesStartedWhileWaiting(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		start := ctx.Loop().Time()
+		tg, _ := aio.NewTaskGroup(ctx)
+		var finished []string
+		tg.Go(func(ctx *aio.Context) error {
+			if err := aio.Sleep(ctx, time.Second); err != nil {
+				return err
+			}
+			finished = append(finished, "first")
+			aio.Spawn(tg, func(ctx *aio.Context) (int, error) { // started while Wait waits
+				err := aio.Sleep(ctx, 2*time.Second)
+				finished = append(finished, "late")
+				return 0, err
+			})
+			return nil
+		})
+		if err := tg.Wait(); err != nil {
+			t.Errorf("Wait = %v", err)
+		}
+		if !slices.Equal(finished, []string{"first", "late"}) {
+			t.Errorf("finished before Wait returned: %v", finished)
+		}
+		if d := scElapsed(ctx, start); d != 3*time.Second {
+			t.Errorf("Wait returned after %v, want 3s", d)
+		}
+		return nil
+	})
+}
+
+// inventory §2 item 77
+func TestTaskGroupFirstFailureCancelsSiblingsAndTheBody(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		start := ctx.Loop().Time()
+		errA, errB := errors.New("a"), errors.New("b")
+		tg, gctx := aio.NewTaskGroup(ctx)
+		var siblingErr error
+		tg.Go(func(ctx *aio.Context) error {
+			aio.Sleep(ctx, time.Second)
+			return errA
+		})
+		sibling := tg.Go(func(ctx *aio.Context) error {
+			siblingErr = aio.Sleep(ctx, time.Hour)
+			return siblingErr
+		})
+		tg.Go(func(ctx *aio.Context) error { // fails while being cancelled
+			aio.Sleep(ctx, time.Hour)
+			return errB
+		})
+		bodyErr := aio.Sleep(gctx, time.Hour)
+		if !errors.Is(bodyErr, context.Canceled) || gctx.Err() != context.Canceled {
+			t.Errorf("body Sleep = %v, gctx.Err() = %v; want the group's cancellation", bodyErr, gctx.Err())
+		}
+		if d := scElapsed(ctx, start); d != time.Second {
+			t.Errorf("body cancelled after %v, want 1s", d)
+		}
+		err := tg.Wait()
+		if !errors.Is(siblingErr, context.Canceled) || !sibling.Cancelled() {
+			t.Errorf("sibling saw %v (cancelled: %v); want a cancellation", siblingErr, sibling.Cancelled())
+		}
+		joined, ok := err.(interface{ Unwrap() []error })
+		if !ok || !slices.Equal(joined.Unwrap(), []error{errA, errB}) {
+			t.Fatalf("Wait = %v, want errors.Join(a, b)", err)
+		}
+		if errors.Is(err, context.Canceled) {
+			t.Errorf("Wait = %v includes the siblings' cancellation", err)
+		}
+		if ctx.Err() != nil {
+			t.Errorf("the owning task's scope was cancelled: %v", ctx.Err())
+		}
+		return aio.Sleep(ctx, time.Second) // the owner carries on
+	})
+}
+
+// inventory §2 item 78
+func TestTaskGroupChildCancelledOnItsOwnIsNotAFailure(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		tg, gctx := aio.NewTaskGroup(ctx)
+		victim := tg.Go(func(ctx *aio.Context) error { return aio.Sleep(ctx, time.Hour) })
+		survivor := aio.Spawn(tg, func(ctx *aio.Context) (int, error) {
+			return 1, aio.Sleep(ctx, time.Second)
+		})
+		aio.Sleep(gctx, 0)
+		victim.Cancel("just this one")
+		if err := tg.Wait(); err != nil {
+			t.Errorf("Wait = %v, want nil", err)
+		}
+		if v, err := survivor.Result(); v != 1 || err != nil {
+			t.Errorf("survivor = %v, %v; want 1, nil", v, err)
+		}
+		if !victim.Cancelled() || gctx.Err() != nil {
+			t.Errorf("victim cancelled: %v, gctx.Err() = %v", victim.Cancelled(), gctx.Err())
+		}
+		return nil
+	})
+}
+
+// inventory §2 item 79
+func TestWithTaskGroupBodyErrorCancelsChildrenAndIsIncluded(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		errBody, errChild := errors.New("body"), errors.New("child")
+		var plain, failing *aio.Task[struct{}]
+		err := aio.WithTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
+			plain = tg.Go(func(ctx *aio.Context) error { return aio.Sleep(ctx, time.Hour) })
+			failing = tg.Go(func(ctx *aio.Context) error {
+				aio.Sleep(ctx, time.Hour)
+				return errChild
+			})
+			aio.Sleep(ctx, 0)
+			return errBody
+		})
+		joined, ok := err.(interface{ Unwrap() []error })
+		if !ok || len(joined.Unwrap()) == 0 || joined.Unwrap()[0] != errBody || !errors.Is(err, errChild) {
+			t.Errorf("WithTaskGroup = %v, want the body's error first, then the child's", err)
+		}
+		if !plain.Cancelled() || !failing.Done() {
+			t.Errorf("children after a body error: %v, %v", plain, failing)
+		}
+		return nil
+	})
+}
+
+func TestWithTaskGroupWaitsForChildrenAfterTheBodyReturns(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		var child *aio.Task[int]
+		err := aio.WithTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
+			child = aio.Spawn(tg, func(ctx *aio.Context) (int, error) { return 2, aio.Sleep(ctx, time.Second) })
+			return nil
+		})
+		if v, cerr := child.Result(); err != nil || v != 2 || cerr != nil {
+			t.Errorf("WithTaskGroup = %v, child = %v, %v; want nil, 2, nil", err, v, cerr)
+		}
+		return nil
+	})
+}
+
+// inventory §2 item 81
+func TestTaskGroupOwnerCancellationCancelsChildrenAndPropagates(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		errCleanup := errors.New("cleanup")
+		var children []*aio.Task[struct{}]
+		owner := aio.Go(ctx, func(ctx *aio.Context) error {
+			tg, _ := aio.NewTaskGroup(ctx)
+			children = append(children,
+				tg.Go(func(ctx *aio.Context) error { return aio.Sleep(ctx, time.Hour) }),
+				tg.Go(func(ctx *aio.Context) error {
+					aio.Sleep(ctx, time.Hour)
+					return errCleanup
+				}))
+			return tg.Wait()
+		})
+		aio.Sleep(ctx, 0)
+		aio.Sleep(ctx, 0)
+		owner.Cancel("owner")
+		_, err := owner.Await(ctx)
+		var ce *aio.CancelledError
+		if !errors.As(err, &ce) || ce.Message != "owner" || !errors.Is(err, errCleanup) {
+			t.Errorf("owner = %v, want its cancellation joined with the child's error", err)
+		}
+		if !children[0].Cancelled() || children[1].Err() != errCleanup {
+			t.Errorf("children: %v, %v", children[0], children[1])
+		}
+		return nil
+	})
+}
+
+// inventory §2 item 82
+func TestTaskGroupGoAfterWaitReturnedPanics(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		tg, _ := aio.NewTaskGroup(ctx)
+		tg.Wait()
+		defer func() {
+			if recover() == nil {
+				t.Error("Go on a finished group did not panic")
+			}
+		}()
+		tg.Go(func(ctx *aio.Context) error { return nil })
+		return nil
+	})
+}
+
+// inventory §2 item 82
+func TestTaskGroupGoWhileCancellingGivesATaskThatNeverRuns(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		tg, _ := aio.NewTaskGroup(ctx)
+		tg.Cancel()
+		ran := false
+		late := tg.Go(func(ctx *aio.Context) error { ran = true; return nil })
+		if err := tg.Wait(); err != nil {
+			t.Errorf("Wait = %v", err)
+		}
+		if ran || !late.Cancelled() {
+			t.Errorf("late child ran: %v, cancelled: %v; want false, true", ran, late.Cancelled())
+		}
+		return nil
+	})
+}
+
+func TestTaskGroupWaitTwiceReturnsTheSameResultAtOnce(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		tg, _ := aio.NewTaskGroup(ctx)
+		tg.Go(func(ctx *aio.Context) error { return errors.New("x") })
+		first := tg.Wait()
+		yielded := scProbe(ctx)
+		second := tg.Wait()
+		if first == nil || second != first || yielded() {
+			t.Errorf("Wait = %v, then %v (yielded %v); want the same error at once", first, second, yielded())
+		}
+		return nil
+	})
+}
+
+func TestTaskGroupCancelCancelsChildrenAndTheBodyWithoutError(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		tg, gctx := aio.NewTaskGroup(ctx)
+		child := tg.Go(func(ctx *aio.Context) error { return aio.Sleep(ctx, time.Hour) })
+		aio.Sleep(gctx, 0)
+		tg.Cancel()
+		tg.Cancel()
+		if err := aio.Sleep(gctx, time.Second); !errors.Is(err, context.Canceled) {
+			t.Errorf("body Sleep after Cancel = %v", err)
+		}
+		if err := tg.Wait(); err != nil {
+			t.Errorf("Wait = %v, want nil", err)
+		}
+		if !child.Cancelled() || ctx.Err() != nil {
+			t.Errorf("child %v, owner ctx.Err() = %v", child, ctx.Err())
+		}
+		return nil
+	})
+}
