@@ -49,6 +49,7 @@ type Loop struct {
 
 	ownerGoid uint64 // goroutine running the loop (debug and nesting checks)
 	taskSeq   uint64 // numbers the tasks for their default names
+	batchLeft int    // items of the current iteration's batch not yet run
 }
 
 type readyItem struct {
@@ -220,7 +221,8 @@ func (l *Loop) runOnce() {
 		}
 	}
 	// Run exactly the callbacks that are ready now.
-	for n := l.ready.Len(); n > 0; n-- {
+	for l.batchLeft = l.ready.Len(); l.batchLeft > 0; {
+		l.batchLeft--
 		it := l.ready.Pop()
 		switch {
 		case it.t != nil:
@@ -234,6 +236,26 @@ func (l *Loop) runOnce() {
 			l.runCallback(it.fn, nil)
 		}
 	}
+}
+
+// canResumeInline reports whether the task now running, which has just
+// scheduled itself (Sleep(ctx, 0) and the like) and is about to suspend,
+// would be the only thing the loop runs next: it is the last item of this
+// iteration's batch, nothing else is ready, no thread-safe post is waiting,
+// no timer is due and the loop is not stopping. The next iteration would
+// then just resume it, so the task may skip the two coroutine switches and
+// go on: the iteration happens, with nothing else in it. (When the I/O
+// reactor lands, this must also require that a zero-timeout poll finds
+// nothing.) Debug mode always takes the full path, so that every step is
+// measured separately.
+func (l *Loop) canResumeInline() bool {
+	if l.batchLeft != 0 || l.ready.Len() != 1 || l.stopping || l.closing || l.cfg.debug || l.inbox.pending.Load() {
+		return false
+	}
+	if e := l.timers.Peek(); e != nil && e.When <= l.now() {
+		return false
+	}
+	return true
 }
 
 // fire dispatches an expired timer: a callback handle is appended to the

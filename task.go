@@ -69,10 +69,10 @@ func Spawn[T any](h Host, fn func(*Context) (T, error)) *Task[T] {
 		t.c.complete(ErrLoopClosed)
 		return t
 	}
-	l.tasks.add(tk)
 	if g, ok := h.(*TaskGroup); ok {
-		g.adopt(tk)
+		g.adopt(tk) // first: it panics on a finished group, which must not leave a task behind
 	}
+	l.tasks.add(tk)
 	tk.schedule()
 	return t
 }
@@ -278,6 +278,11 @@ func (t *task) wake(*futureCore) { t.schedule() }
 // of ctx (or an enclosing scope) wakes it; ctx == nil parks shielded. It
 // returns false if the loop is unwinding the coroutine (closing).
 func (t *task) park(ctx *Context) bool {
+	if t.scheduled && t.loop.canResumeInline() {
+		t.loop.ready.Pop() // that is t
+		t.scheduled = false
+		return true
+	}
 	t.parked = true
 	t.waitCtx = ctx
 	ok := t.coro.Suspend()
