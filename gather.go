@@ -105,9 +105,11 @@ func coresOf[A Waitable](aws []A) []*futureCore {
 // Gather waits for all of aws and returns their values in input order
 // (asyncio.gather). It returns at the first error (in completion order) and
 // does not cancel the others, which keep running; a child that was
-// cancelled counts as an error. If the caller's scope is cancelled,
-// Gather cancels every child that is not done, waits for them, and returns
-// the cancellation error. An awaitable passed twice is awaited once and its
+// cancelled counts as an error. If the caller's scope is cancelled while
+// Gather waits, Gather cancels every child that is not done, waits for
+// them, and returns the cancellation error; in a scope that is already
+// cancelled it returns the error at once and leaves the children alone
+// (level-triggered: the await fails before it starts). An awaitable passed twice is awaited once and its
 // value appears twice. With nothing to gather it returns an empty slice at
 // once; when everything is already done it does not yield.
 //
@@ -136,8 +138,9 @@ func Gather[T any, A Awaitable[T]](ctx *Context, aws ...A) ([]T, error) {
 // GatherSettled waits for all of aws and returns every outcome in input
 // order, errors and cancellations included (asyncio.gather with
 // return_exceptions=True). Its own error is non-nil only when the caller's
-// scope is cancelled: then the children that are not done are cancelled and
-// waited for, and the cancellation error is returned. Loop goroutine only.
+// scope is cancelled: as for Gather, a cancellation while waiting cancels
+// the children that are not done, waits for them and returns the
+// cancellation error. Loop goroutine only.
 func GatherSettled[T any, A Awaitable[T]](ctx *Context, aws ...A) ([]Result[T], error) {
 	if _, err := gather(ctx, coresOf(aws), false); err != nil {
 		return nil, err

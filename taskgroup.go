@@ -56,7 +56,9 @@ func WithTaskGroup(ctx *Context, body func(ctx *Context, tg *TaskGroup) error) e
 		berr = nil // the body only saw the group's own cancellation
 	}
 	werr := tg.Wait()
-	if berr != nil {
+	if berr != nil && !errors.Is(werr, berr) {
+		// (If the body only returned the owner's cancellation, Wait
+		// already reports it.)
 		return errors.Join(berr, werr)
 	}
 	return werr

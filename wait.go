@@ -23,8 +23,8 @@ const (
 	AllCompleted WaitMode = iota
 	// FirstCompleted: when at least one is done.
 	FirstCompleted
-	// FirstError: when one fails (an error or a cancellation), or when
-	// everything is done.
+	// FirstError: when one fails with an error (a cancellation does not
+	// count, as in asyncio's FIRST_EXCEPTION), or when everything is done.
 	FirstError
 )
 
@@ -49,7 +49,7 @@ type waitWaiter struct {
 
 func (w *waitWaiter) wake(fc *futureCore) {
 	w.left--
-	if w.left == 0 || w.mode == FirstCompleted || (w.mode == FirstError && fc.err != nil) {
+	if w.left == 0 || w.mode == FirstCompleted || (w.mode == FirstError && fc.err != nil && !fc.cancelled) {
 		w.hit = true
 		w.t.schedule()
 	}
@@ -85,7 +85,7 @@ func Wait[A Waitable](ctx *Context, aws []A, opts ...WaitOption) (done, pending 
 			fc := a.core()
 			if fc.done {
 				n++
-				if cfg.mode == FirstCompleted || (cfg.mode == FirstError && fc.err != nil) {
+				if cfg.mode == FirstCompleted || (cfg.mode == FirstError && fc.err != nil && !fc.cancelled) {
 					return true
 				}
 			}

@@ -75,6 +75,32 @@ func TestWaitFirstErrorWithoutErrorsWaitsForAll(t *testing.T) {
 	})
 }
 
+// inventory §2 item 59: as asyncio's FIRST_EXCEPTION, a cancellation is
+// not an error for FirstError.
+func TestWaitFirstErrorDoesNotStopAtACancelledTask(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		start := ctx.Loop().Time()
+		ts := []*aio.Task[int]{
+			scAfter(ctx, time.Second, 0, nil),
+			scAfter(ctx, 3*time.Second, 1, nil),
+		}
+		ctx.Loop().CallLater(time.Second, func() { ts[1].Cancel("stop") })
+		extra := scAfter(ctx, 2*time.Second, 2, nil)
+		ts = append(ts, extra)
+		done, pending, err := aio.Wait(ctx, ts, aio.FirstError)
+		if err != nil || len(done) != 3 || len(pending) != 0 {
+			t.Errorf("Wait = %v, %v, %v; want all three done", done, pending, err)
+		}
+		if d := scElapsed(ctx, start); d != 2*time.Second {
+			t.Errorf("Wait returned after %v, want 2s (the cancellation at 1s must not end it)", d)
+		}
+		if !ts[1].Cancelled() {
+			t.Errorf("ts[1] should be cancelled: %v", ts[1])
+		}
+		return nil
+	})
+}
+
 // inventory §2 item 60
 func TestWaitTimeoutNeitherFailsNorCancels(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
@@ -202,6 +228,29 @@ func TestAsCompletedYieldsTheOriginalsInCompletionOrder(t *testing.T) {
 		}
 		if !slices.Equal(at, []time.Duration{0, time.Second, 2 * time.Second, 3 * time.Second}) {
 			t.Errorf("AsCompleted yielded at %v", at)
+		}
+		return nil
+	})
+}
+
+// inventory §2 item 68
+func TestAsCompletedKeepsTheOrderOfCompletionsInOneIteration(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		fs := []*aio.Future[int]{aio.NewFuture[int](ctx), aio.NewFuture[int](ctx), aio.NewFuture[int](ctx)}
+		ctx.Loop().CallLater(time.Second, func() {
+			fs[2].SetResult(2)
+			fs[0].SetResult(0)
+			fs[1].SetResult(1)
+		})
+		var got []*aio.Future[int]
+		for f, err := range aio.AsCompleted(ctx, fs...) {
+			if err != nil {
+				return err
+			}
+			got = append(got, f)
+		}
+		if want := []*aio.Future[int]{fs[2], fs[0], fs[1]}; !slices.Equal(got, want) {
+			t.Errorf("AsCompleted order = %v, want %v", got, want)
 		}
 		return nil
 	})
