@@ -299,7 +299,7 @@ func (l *Loop) step(t *task) {
 		c = l.getCoro()
 		t.coro = c
 		l.stepping = c
-		c.Start(t.job)
+		c.Start(t)
 	} else {
 		l.stepping = c
 		c.Resume()

@@ -85,8 +85,8 @@ func Go(h Host, fn func(*Context) error) *Task[struct{}] {
 
 func (t *Task[T]) core() *futureCore { return &t.c }
 
-// Run is the coroutine body (coro.Job); it runs on the task's coroutine.
-func (t *Task[T]) Run(c *coro.Coro) {
+// run is the coroutine body; it runs on the task's coroutine.
+func (t *Task[T]) run(c *coro.Coro) {
 	if t.t.loop.cfg.debug && c.Data == 0 {
 		c.Data = goid.Get() // lets debug mode recognise this coroutine
 	}
@@ -232,8 +232,8 @@ func (t *Task[T]) String() string {
 
 // taskJob is the generic Task seen from the loop.
 type taskJob interface {
-	coro.Job
 	AnyTask
+	run(c *coro.Coro)
 	abort(err error)
 }
 
@@ -254,6 +254,9 @@ type task struct {
 	scheduled  bool
 	parked     bool
 }
+
+// Run implements coro.Job (the type is unexported, so users cannot call it).
+func (t *task) Run(c *coro.Coro) { t.job.run(c) }
 
 func (t *task) Name() string {
 	if t.name == "" {
