@@ -40,7 +40,7 @@ type Context struct {
 	children []*Context
 	idx      int
 	deadline int64 // loop nanoseconds; math.MaxInt64 = none
-	timer    timerheap.Entry
+	timer    *timerheap.Entry // the deadline timer, for WithTimeout/WithDeadline scopes
 	shield   bool
 
 	mu     sync.Mutex
@@ -167,8 +167,8 @@ func (c *Context) propagate(err error) bool {
 		close(c.doneCh)
 	}
 	c.mu.Unlock()
-	if c.timer.Queued() {
-		c.task.loop.timers.Remove(&c.timer)
+	if c.timer != nil && c.timer.Queued() {
+		c.task.loop.timers.Remove(c.timer)
 	}
 	for _, ch := range c.children {
 		ch.propagate(err)
@@ -197,8 +197,8 @@ func (c *Context) child(shield bool) *Context {
 
 // detach removes the scope from its parent's children and stops its timer.
 func (c *Context) detach() {
-	if c.timer.Queued() {
-		c.task.loop.timers.Remove(&c.timer)
+	if c.timer != nil && c.timer.Queued() {
+		c.task.loop.timers.Remove(c.timer)
 	}
 	p := c.parent
 	if p == nil || c.shield {
@@ -267,9 +267,8 @@ func withDeadline(parent *Context, when int64, expired bool) (*Context, CancelFu
 	}
 	if when < c.deadline && when != math.MaxInt64 {
 		c.deadline = when
-		c.timer.When = when
-		c.timer.Owner = c
-		parent.task.loop.timers.Push(&c.timer)
+		c.timer = &timerheap.Entry{When: when, Owner: c}
+		parent.task.loop.timers.Push(c.timer)
 	}
 	return c, cancel
 }

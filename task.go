@@ -198,7 +198,7 @@ func (t *Task[T]) Cancelled() bool { return t.c.cancelled }
 func (t *Task[T]) Cancel(msg string) bool { return t.t.cancel(msg) }
 
 // Cancelling returns how many times Cancel was called on the pending task.
-func (t *Task[T]) Cancelling() int { return t.t.cancels }
+func (t *Task[T]) Cancelling() int { return int(t.t.cancels) }
 
 // Name returns the task's name, "Task-N" by default, where N counts the
 // tasks spawned on the loop (from 1).
@@ -249,7 +249,7 @@ type task struct {
 	prev, next *task
 	id         uint64
 	name       string
-	cancels    int
+	cancels    int32
 	done       bool
 	scheduled  bool
 	parked     bool
