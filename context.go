@@ -39,7 +39,7 @@ type Context struct {
 	state    atomic.Pointer[cancelState]
 	children []*Context
 	idx      int
-	deadline int64 // loop nanoseconds; math.MaxInt64 = none
+	deadline int64            // loop nanoseconds; math.MaxInt64 = none
 	timer    *timerheap.Entry // the deadline timer, for WithTimeout/WithDeadline scopes
 	shield   bool
 
