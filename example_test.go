@@ -504,10 +504,12 @@ func ExampleAsCompleted() {
 	err := aio.Run(func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
 		var tasks []*aio.Task[string]
-		for _, name := range []string{"slow", "fast", "medium"} {
-			d := map[string]time.Duration{"slow": 3 * time.Second, "fast": time.Second, "medium": 2 * time.Second}[name]
+		for _, job := range []struct {
+			name string
+			d    time.Duration
+		}{{"slow", 3 * time.Second}, {"fast", time.Second}, {"medium", 2 * time.Second}} {
 			tasks = append(tasks, aio.Spawn(ctx, func(ctx *aio.Context) (string, error) {
-				return name, aio.Sleep(ctx, d)
+				return job.name, aio.Sleep(ctx, job.d)
 			}))
 		}
 		for t, err := range aio.AsCompleted(ctx, tasks...) {
