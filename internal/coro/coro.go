@@ -35,7 +35,8 @@ type Coro struct {
 	Data uint64
 }
 
-// New creates a coroutine. Its goroutine starts on the first Start.
+// New creates a coroutine. Its goroutine exists (parked) from now on: a Coro
+// must eventually be stopped (Stop) or its goroutine leaks.
 func New() *Coro {
 	c := &Coro{}
 	c.next, c.stop = iter.Pull(c.body)
