@@ -21,7 +21,9 @@ func (w *completionWaiter) wake(fc *futureCore) {
 // scope is cancelled or expires (use WithTimeout for asyncio's timeout
 // argument) the iterator yields the zero A and the scope's error, then
 // stops. Nothing is cancelled: the remaining tasks keep running. Duplicates
-// are yielded once. Ranging must happen in the task ctx belongs to.
+// are yielded once. Ranging must happen in the task ctx belongs to. Each
+// range over the iterator starts afresh (already-done ones are yielded
+// again); breaking out stops waiting.
 //
 //	for t, err := range aio.AsCompleted(ctx, tasks...) {
 //		if err != nil { return err }

@@ -672,3 +672,32 @@ func TestContextWorksWithPlainGoContextAPIs(t *testing.T) {
 		return nil
 	})
 }
+
+type scBaseKey struct{}
+
+// WithBaseContext makes values reachable through every task's Context, for
+// Go APIs that read request-scoped values.
+func TestBaseContextValuesReachEveryTask(t *testing.T) {
+	base := context.WithValue(context.Background(), scBaseKey{}, "trace-42")
+	var got []any
+	err := aio.Run(func(ctx *aio.Context) error {
+		got = append(got, ctx.Value(scBaseKey{}))
+		child := aio.Spawn(ctx, func(ctx *aio.Context) (any, error) {
+			sub, cancel := aio.WithTimeout(ctx, time.Second)
+			defer cancel()
+			return sub.Value(scBaseKey{}), nil
+		})
+		v, err := child.Await(ctx)
+		got = append(got, v)
+		return err
+	}, aio.WithBaseContext(base))
+	if err != nil || len(got) != 2 || got[0] != "trace-42" || got[1] != "trace-42" {
+		t.Fatalf("values = %v, %v; want trace-42 twice", got, err)
+	}
+	aio.Run(func(ctx *aio.Context) error {
+		if v := ctx.Value(scBaseKey{}); v != nil {
+			t.Errorf("without a base context Value = %v, want nil", v)
+		}
+		return nil
+	})
+}

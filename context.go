@@ -59,10 +59,11 @@ type CancelFunc func()
 
 var closedCh = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
-// Loop returns the loop the Context's task runs on.
+// Loop returns the loop the Context's task runs on. Any goroutine.
 func (c *Context) Loop() *Loop { return c.task.loop }
 
-// Task returns the task this Context belongs to.
+// Task returns the task this Context belongs to. Any goroutine (the task's
+// own methods are for the loop goroutine).
 func (c *Context) Task() AnyTask { return c.task.job }
 
 // Deadline returns the scope's deadline (the earliest of its own and its
@@ -107,9 +108,15 @@ func (c *Context) Cause() error {
 	return nil
 }
 
-// Value returns the value for key from the loop's base context (aio scopes
-// carry no values of their own). Any goroutine.
-func (c *Context) Value(key any) any { return nil }
+// Value returns the value for key from the loop's base context (see
+// WithBaseContext); aio scopes carry no values of their own, so Value is nil
+// without a base context. Any goroutine.
+func (c *Context) Value(key any) any {
+	if base := c.task.loop.cfg.base; base != nil {
+		return base.Value(key)
+	}
+	return nil
+}
 
 func (c *Context) cancelErr() error {
 	if st := c.state.Load(); st != nil {
@@ -243,7 +250,8 @@ func WithTimeout(parent *Context, d time.Duration) (*Context, CancelFunc) {
 }
 
 // WithDeadline is WithTimeout with an absolute deadline on the loop's clock
-// (see Loop.Time). A deadline in the past gives an expired scope.
+// (see Loop.Time). A deadline in the past gives an expired scope. Loop
+// goroutine only.
 func WithDeadline(parent *Context, deadline time.Time) (*Context, CancelFunc) {
 	parent.checkParent("WithDeadline")
 	l := parent.task.loop

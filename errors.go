@@ -55,6 +55,7 @@ type CancelledError struct {
 	Message string
 }
 
+// Error returns "aio: cancelled", followed by the message if there is one.
 func (e *CancelledError) Error() string {
 	if e.Message == "" {
 		return "aio: cancelled"
@@ -75,6 +76,7 @@ type TimeoutError struct {
 	Cause error
 }
 
+// Error returns "aio: deadline exceeded".
 func (e *TimeoutError) Error() string { return "aio: deadline exceeded" }
 
 // Is makes errors.Is(err, context.DeadlineExceeded) true.
@@ -94,6 +96,7 @@ type PanicError struct {
 	Stack []byte
 }
 
+// Error returns the panic value followed by the stack.
 func (e *PanicError) Error() string {
 	return fmt.Sprintf("aio: panic: %v\n\n%s", e.Value, e.Stack)
 }

@@ -30,14 +30,23 @@ type futureCore struct {
 	cancelled bool
 	retrieved bool
 	err       error
-	w0        waiter
-	ws        []waiter
-	cbs       []*doneCallback
+	w0        waiter   // first waiter (inline: awaiting does not allocate)
+	ws        []waiter // further waiters, in registration order
 }
 
+// doneCallback is a done callback registered with AddDoneCallback. It waits
+// in the same list as awaiting tasks, so that callbacks and awaiters are
+// scheduled in the order they were registered, as in asyncio (where an
+// awaiting task is itself a done callback).
 type doneCallback struct {
 	fn      func()
 	removed bool
+}
+
+func (cb *doneCallback) wake(fc *futureCore) {
+	if !cb.removed {
+		fc.loop.ready.Push(readyItem{fn: cb.fn})
+	}
 }
 
 func (fc *futureCore) isDone() bool { return fc.done }
@@ -98,15 +107,8 @@ func (fc *futureCore) complete(err error) {
 		w.wake(fc)
 	}
 	fc.ws = nil
-	l := fc.loop
-	for _, cb := range fc.cbs {
-		if !cb.removed {
-			l.ready.Push(readyItem{fn: cb.fn})
-		}
-	}
-	fc.cbs = nil
 	if err != nil && !fc.cancelled && !fc.retrieved {
-		l.noteFailure(fc)
+		fc.loop.noteFailure(fc)
 	}
 }
 
@@ -116,12 +118,13 @@ func (fc *futureCore) addDoneCallback(fn func()) func() bool {
 		fc.loop.ready.Push(readyItem{fn: fn})
 		return func() bool { return false }
 	}
-	fc.cbs = append(fc.cbs, cb)
+	fc.addWaiter(cb)
 	return func() bool {
 		if cb.removed || fc.done {
 			return false
 		}
 		cb.removed = true
+		fc.removeWaiter(cb)
 		return true
 	}
 }
@@ -225,7 +228,8 @@ type Future[T any] struct {
 }
 
 // NewFuture returns a pending future on the loop of h (a *Loop or a task's
-// *Context).
+// *Context). It may be called from any goroutine; the future's methods are
+// for the loop goroutine.
 func NewFuture[T any](h Host) *Future[T] {
 	f := &Future[T]{}
 	f.c.loop = h.Loop()
@@ -246,7 +250,8 @@ func (f *Future[T]) SetResult(v T) error {
 	return nil
 }
 
-// SetError completes the future with err (which must not be nil). It returns
+// SetError completes the future with err; a nil err panics (use
+// SetResult). It returns
 // ErrInvalidState if the future is already done. An error nobody retrieves
 // is reported to the exception handler when the loop closes.
 func (f *Future[T]) SetError(err error) error {

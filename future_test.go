@@ -2,6 +2,7 @@ package aio_test
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -195,4 +196,39 @@ func TestAwaitingAFutureOfAnotherLoopPanics(t *testing.T) {
 	if msg, _ := got.(string); !strings.Contains(msg, "another loop") {
 		t.Fatalf("panic %v; want a message about another loop", got)
 	}
+}
+
+// inventory §2 item 26, and asyncio's single callback list: done callbacks
+// and awaiting tasks are scheduled in the order they were registered.
+func TestDoneCallbacksAndAwaitersAreScheduledInRegistrationOrder(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		var order []string
+		f := aio.NewFuture[int](ctx)
+		f.AddDoneCallback(func() { order = append(order, "cb-before") })
+		waiter := aio.Go(ctx, func(ctx *aio.Context) error {
+			_, err := f.Await(ctx)
+			order = append(order, "task")
+			return err
+		})
+		if err := aio.Sleep(ctx, 0); err != nil { // let the waiter register
+			return err
+		}
+		f.AddDoneCallback(func() { order = append(order, "cb-after") })
+		removed := f.AddDoneCallback(func() { order = append(order, "cb-removed") })
+		if !removed() {
+			t.Error("remove before completion should report true")
+		}
+		f.SetResult(1)
+		if _, err := waiter.Await(ctx); err != nil {
+			return err
+		}
+		if err := aio.Sleep(ctx, 0); err != nil {
+			return err
+		}
+		want := []string{"cb-before", "task", "cb-after"}
+		if fmt.Sprint(order) != fmt.Sprint(want) {
+			t.Errorf("order = %v, want %v", order, want)
+		}
+		return nil
+	})
 }

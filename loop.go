@@ -124,14 +124,16 @@ func (l *Loop) IsClosed() bool {
 
 // Stop makes RunForever (or RunUntilComplete) return after the current
 // iteration. If the loop is not running, the next RunForever runs exactly
-// one iteration (polling with timeout 0) and returns. Loop goroutine only;
-// from elsewhere use CallSoonThreadsafe(l.Stop).
+// one iteration (polling with timeout 0) and returns. Calling it again
+// before the loop stops changes nothing. Loop goroutine only; from
+// elsewhere use CallSoonThreadsafe(l.Stop).
 func (l *Loop) Stop() {
 	l.checkThread("Stop")
 	l.stopping = true
 }
 
-// RunForever runs the loop until Stop is called. It returns ErrLoopRunning
+// RunForever runs the loop until Stop is called; it can be called again
+// afterwards to continue. It returns ErrLoopRunning
 // if the loop is already running (including a call from one of its own
 // tasks) and ErrLoopClosed if it is closed.
 func (l *Loop) RunForever() error {
@@ -338,8 +340,10 @@ func (l *Loop) putCoro(c *coro.Coro) {
 
 // RunUntilComplete runs the loop until f is done and returns f's error (nil
 // on success; read the value with f.Result). It returns ErrLoopRunning if
-// the loop is already running, ErrLoopClosed if it is closed, and
-// ErrStoppedBeforeComplete if Stop ended the loop first.
+// the loop is already running, ErrLoopClosed if it is closed,
+// ErrStoppedBeforeComplete if Stop ended the loop first, and an error if f
+// belongs to another loop. On a done f it runs one iteration and returns
+// f's error.
 func (l *Loop) RunUntilComplete(f Waitable) error {
 	fc := f.core()
 	if fc.loop != l {

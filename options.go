@@ -1,6 +1,7 @@
 package aio
 
 import (
+	"context"
 	"os"
 	"time"
 )
@@ -9,6 +10,7 @@ import (
 type Option interface{ apply(*config) }
 
 type config struct {
+	base    context.Context
 	debug   bool
 	slow    time.Duration
 	clock   Clock
@@ -50,6 +52,14 @@ func WithClock(clk Clock) Option { return optionFunc(func(c *config) { c.clock =
 // retrieved, errors of tasks cancelled at shutdown.
 func WithExceptionHandler(h func(*Loop, ExceptionContext)) Option {
 	return optionFunc(func(c *config) { c.onError = h })
+}
+
+// WithBaseContext makes ctx's values visible through every task's
+// Context.Value (its deadline and cancellation are not inherited: cancel
+// tasks through aio). Useful for request-scoped values such as trace ids
+// when a *Context is handed to Go APIs.
+func WithBaseContext(ctx context.Context) Option {
+	return optionFunc(func(c *config) { c.base = ctx })
 }
 
 // WithIdleCoroutines bounds how many finished coroutines the loop keeps for

@@ -81,7 +81,8 @@ func (q *Queue[T]) tryPut(v T) bool {
 	return true
 }
 
-// Put puts v, waiting while the queue is full. It returns without yielding
+// Put puts v, waiting while the queue is full; ctx must be the Context of
+// the running task. It returns without yielding
 // when there is room. On cancellation of ctx it returns the cancellation
 // error and inserts nothing.
 func (q *Queue[T]) Put(ctx *Context, v T) error {
@@ -120,7 +121,8 @@ func (q *Queue[T]) take() T {
 	return v
 }
 
-// Get takes the first item, waiting while the queue is empty. It returns
+// Get takes the first item, waiting while the queue is empty; ctx must be
+// the Context of the running task. It returns
 // without yielding when an item is there. On cancellation of ctx it returns
 // the cancellation error, unless an item was already handed to it.
 func (q *Queue[T]) Get(ctx *Context) (T, error) {
@@ -182,7 +184,8 @@ func (q *Queue[T]) TaskDone() error {
 	return nil
 }
 
-// Join waits until every item put has been processed (TaskDone); on a
+// Join waits until every item put has been processed (TaskDone); ctx must
+// be the Context of the running task. On a
 // queue with nothing unfinished it returns at once without yielding.
 func (q *Queue[T]) Join(ctx *Context) error {
 	if q.unfinished == 0 {

@@ -7,7 +7,8 @@ import "time"
 // callback that was ready runs before the task resumes, and no timer is
 // created. Sleep returns nil when the time has passed, or the scope's
 // cancellation error if ctx is (or becomes) cancelled — at once, without
-// suspending, when it already is. Sleep does not allocate.
+// suspending, when it already is. Sleep does not allocate. ctx must be the
+// Context (or a scope) of the running task.
 func Sleep(ctx *Context, d time.Duration) error {
 	t := ctx.enter()
 	if err := ctx.cancelErr(); err != nil {

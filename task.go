@@ -44,7 +44,8 @@ type Task[T any] struct {
 // Spawn schedules fn to run as a new task on the loop of h and returns the
 // task. The task starts in a coming loop iteration, after the caller yields
 // (it never runs synchronously inside Spawn). The task's *Context inherits
-// values from the loop's base context but not cancellation: like
+// values from the loop's base context (WithBaseContext) but not
+// cancellation: like
 // asyncio.create_task, cancelling the spawner does not cancel the task; use
 // a TaskGroup (pass it as h) for tasks that share a lifetime.
 //
@@ -112,7 +113,11 @@ func (t *Task[T]) call() (v T, err error) {
 		}
 		if r := recover(); r != nil {
 			var zero T
-			v, err = zero, newPanicError(r)
+			if pe, ok := r.(*PanicError); ok {
+				v, err = zero, pe // re-raised by aio itself, stack kept
+			} else {
+				v, err = zero, newPanicError(r)
+			}
 			return
 		}
 		t.finish(ErrGoexit)
@@ -141,7 +146,8 @@ func (t *Task[T]) finish(err error) {
 
 func (t *Task[T]) abort(err error) { t.finish(err) }
 
-// Await suspends the calling task until t is done and returns t's result.
+// Await suspends the calling task until t is done and returns t's result;
+// ctx must be the Context of the running task (of a scope of it).
 // A done task returns at once without yielding. If the caller's scope is
 // cancelled while waiting, t is cancelled and Await waits for t to finish
 // its cancellation (asyncio semantics): it then returns t's value if t
@@ -197,7 +203,8 @@ func (t *Task[T]) Cancelled() bool { return t.c.cancelled }
 // Repeated calls count (see Cancelling) but the first message stands.
 func (t *Task[T]) Cancel(msg string) bool { return t.t.cancel(msg) }
 
-// Cancelling returns how many times Cancel was called on the pending task.
+// Cancelling returns how many times Cancel was called while the task was
+// pending; it keeps that count after the task is done.
 func (t *Task[T]) Cancelling() int { return int(t.t.cancels) }
 
 // Name returns the task's name, "Task-N" by default, where N counts the

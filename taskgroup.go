@@ -34,7 +34,8 @@ type TaskGroup struct {
 	result     error
 }
 
-// NewTaskGroup creates a task group owned by the task of ctx. It returns
+// NewTaskGroup creates a task group owned by the task of ctx; call it inside
+// that task (it panics otherwise). It returns
 // the group and a Context (a scope nested in ctx) that is cancelled when a
 // child fails or the group is cancelled: use it for the body's awaits.
 func NewTaskGroup(ctx *Context) (*TaskGroup, *Context) {
@@ -46,10 +47,30 @@ func NewTaskGroup(ctx *Context) (*TaskGroup, *Context) {
 
 // WithTaskGroup runs body with a new task group and waits for the group. An
 // error returned by body cancels the children and is joined with theirs
-// (the body's first). It is the equivalent of "async with TaskGroup() as tg".
+// (the body's first). If body panics, the children are cancelled and
+// waited for before the panic continues. It is the equivalent of
+// "async with TaskGroup() as tg". Call it inside the task of ctx.
 func WithTaskGroup(ctx *Context, body func(ctx *Context, tg *TaskGroup) error) error {
 	tg, bctx := NewTaskGroup(ctx)
+	normal := false
+	defer func() {
+		if normal {
+			return
+		}
+		r := recover()
+		if r == nil {
+			return // runtime.Goexit: the loop is going down anyway
+		}
+		pe, ok := r.(*PanicError)
+		if !ok {
+			pe = newPanicError(r)
+		}
+		tg.abort()
+		_ = tg.Wait()
+		panic(pe)
+	}()
 	berr := body(bctx, tg)
+	normal = true
 	if berr != nil && !(isCancel(berr) && tg.aborting) {
 		tg.abort()
 	} else {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -247,4 +248,33 @@ func TestTaskGroupCancelCancelsChildrenAndTheBodyWithoutError(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// A panicking body does not leave children behind: they are cancelled and
+// waited for, then the panic becomes the owning task's *PanicError.
+func TestWithTaskGroupBodyPanicCancelsChildrenFirst(t *testing.T) {
+	var childSawCancel bool
+	err := aio.Run(func(ctx *aio.Context) error {
+		return aio.WithTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
+			tg.Go(func(ctx *aio.Context) error {
+				err := aio.Sleep(ctx, time.Hour)
+				childSawCancel = errors.Is(err, context.Canceled)
+				return err
+			})
+			if err := aio.Sleep(ctx, time.Second); err != nil {
+				return err
+			}
+			panic("body exploded")
+		})
+	}, aio.WithClock(aio.NewVirtualClock(time.Time{})))
+	var pe *aio.PanicError
+	if !errors.As(err, &pe) || pe.Value != "body exploded" {
+		t.Fatalf("Run = %v, want the body's *PanicError", err)
+	}
+	if !strings.Contains(string(pe.Stack), "TestWithTaskGroupBodyPanicCancelsChildrenFirst") {
+		t.Errorf("the stack should be the original panic's:\n%s", pe.Stack)
+	}
+	if !childSawCancel {
+		t.Error("the child was not cancelled before the panic went on")
+	}
 }
