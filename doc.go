@@ -64,11 +64,14 @@
 //
 // runtime.Goexit inside a task (for example t.FailNow in a test) finishes
 // the task with ErrGoexit and then, as iter.Pull specifies, ends the
-// goroutine that runs the loop too: RunForever and RunUntilComplete never
-// return. The loop stays consistent: Run (and Loop.Close) still cancel and
-// unwind every other task, running their defers, before the Goexit
-// completes, so a test that calls t.FailNow inside a task stops cleanly
-// and leaks no goroutine.
+// goroutine that resumed it, and so the goroutine that runs the loop:
+// RunForever and RunUntilComplete never return. When the task was resumed
+// by another task's hand-off (see Loop.runAhead in docs/ARCHITECTURE.md),
+// that task's coroutine ends the same way: its defers run and it finishes
+// with ErrGoexit too. The loop stays consistent: Run (and Loop.Close)
+// still cancel and unwind every other task, running their defers, before
+// the Goexit completes, so a test that calls t.FailNow inside a task stops
+// cleanly and leaks no goroutine.
 //
 // # Zero values
 //

@@ -66,7 +66,7 @@ func (q *Queue[T]) PutNowait(v T) error {
 }
 
 func (q *Queue[T]) tryPut(v T) bool {
-	if n := q.getters.PopFront(); n != nil {
+	if n := q.firstLive(&q.getters); n != nil {
 		// Invariant: getters wait only on an empty queue.
 		n.Val.item, n.Val.ok = v, true
 		q.unfinished++
@@ -109,7 +109,7 @@ func (q *Queue[T]) GetNowait() (T, error) {
 
 func (q *Queue[T]) take() T {
 	v := q.items.Pop()
-	if n := q.putters.PopFront(); n != nil {
+	if n := q.firstLive(&q.putters); n != nil {
 		// A slot is free: admit the longest-waiting putter.
 		q.items.Push(n.Val.item)
 		q.unfinished++
@@ -163,6 +163,20 @@ func (q *Queue[T]) park(ctx *Context, t *task, wq *waitq.Queue[qwait[T]], n *wai
 			wq.Remove(n)
 			wq.Put(n)
 			return err
+		}
+	}
+}
+
+// firstLive dequeues the first waiter whose task can still take part. A
+// task only dies while parked when runtime.Goexit tore through it (see the
+// Goexit policy in the package documentation); its stale node is dropped
+// here so that no item is handed to it, and nothing it wanted to put is
+// inserted.
+func (q *Queue[T]) firstLive(wq *waitq.Queue[qwait[T]]) *waitq.Node[qwait[T]] {
+	for {
+		n := wq.PopFront()
+		if n == nil || !n.Val.t.done {
+			return n
 		}
 	}
 }

@@ -164,10 +164,44 @@ func TestALoopWhoseTaskCalledGoexitCanStillBeClosed(t *testing.T) {
 	if err := l.Close(); err != nil {
 		t.Fatalf("Close: %v", err)
 	}
-	if !otherDeferRan || !other.Cancelled() {
-		t.Fatalf("other task: defer ran=%v cancelled=%v; want both", otherDeferRan, other.Cancelled())
+	// The other task ran first and, suspending, handed the loop on to the
+	// quitter (the direct hand-off), so the Goexit went through its
+	// coroutine too: it ends with ErrGoexit or, had it suspended to the
+	// loop goroutine, cancelled by Close. Either way its defer ran and it is
+	// done.
+	if !otherDeferRan || !other.Done() || !(other.Cancelled() || errors.Is(other.Err(), aio.ErrGoexit)) {
+		t.Fatalf("other task: defer ran=%v done=%v err=%v; want its defer run and the task ended",
+			otherDeferRan, other.Done(), other.Err())
 	}
 	if err := quitter.Err(); !errors.Is(err, aio.ErrGoexit) {
 		t.Fatalf("quitter error %v, want ErrGoexit", err)
+	}
+}
+
+// Goexit policy: a task torn down by a Goexit while it waited in Queue.Get
+// leaves no trace in the queue: a later put is not handed to it.
+func TestAQueueSkipsAWaiterEndedByGoexit(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	q := aio.NewQueue[int](0)
+	l := aio.NewLoop(confVirtual())
+	getter := aio.Spawn(l, func(ctx *aio.Context) (int, error) { return q.Get(ctx) })
+	quitter := aio.Go(l, func(*aio.Context) error { runtime.Goexit(); return nil })
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		l.RunUntilComplete(quitter)
+	}()
+	<-done
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !getter.Done() {
+		t.Fatal("the getter is still pending after Close")
+	}
+	if err := q.PutNowait(7); err != nil {
+		t.Fatal(err)
+	}
+	if q.Len() != 1 {
+		t.Fatalf("Len = %d after PutNowait: the item went to a dead getter", q.Len())
 	}
 }

@@ -295,6 +295,12 @@ func (t *task) park(ctx *Context) bool {
 	}
 	t.parked = true
 	t.waitCtx = ctx
+	l := t.loop
+	if !l.nested && !l.cfg.debug && !l.closing && l.current == t && l.runAhead(t) {
+		t.parked = false
+		t.waitCtx = nil
+		return true
+	}
 	ok := t.coro.Suspend()
 	t.parked = false
 	t.waitCtx = nil
