@@ -120,7 +120,7 @@ func (l *Loop) IsRunning() bool {
 func (l *Loop) IsClosed() bool {
 	l.inbox.mu.Lock()
 	defer l.inbox.mu.Unlock()
-	return l.closed
+	return l.inbox.closed // set under the lock by Close
 }
 
 // Stop makes RunForever (or RunUntilComplete) return after the current
