@@ -278,3 +278,34 @@ func TestWithTaskGroupBodyPanicCancelsChildrenFirst(t *testing.T) {
 		t.Error("the child was not cancelled before the panic went on")
 	}
 }
+
+// inventory §2 item 83, translated: a TaskGroup belongs to a running task.
+// Creating one outside a task, or waiting on it from another task, panics
+// with an explanation instead of corrupting the group.
+func TestTaskGroupOutsideItsTaskPanics(t *testing.T) {
+	scRun(t, func(ctx *aio.Context) error {
+		tg, _ := aio.NewTaskGroup(ctx)
+		var fromCallback, fromOtherTask any
+		done := aio.NewFuture[struct{}](ctx)
+		ctx.Loop().CallSoon(func() {
+			fromCallback = confRecover(func() { aio.NewTaskGroup(ctx) })
+			done.SetResult(struct{}{})
+		})
+		if _, err := done.Await(ctx); err != nil {
+			return err
+		}
+		other := aio.Go(ctx, func(octx *aio.Context) error {
+			fromOtherTask = confRecover(func() { tg.Wait() })
+			return nil
+		})
+		if _, err := other.Await(ctx); err != nil {
+			return err
+		}
+		for name, r := range map[string]any{"callback": fromCallback, "other task": fromOtherTask} {
+			if msg, _ := r.(string); !strings.Contains(msg, "aio:") {
+				t.Errorf("from a %s: recovered %v, want an aio panic message", name, r)
+			}
+		}
+		return tg.Wait()
+	})
+}
