@@ -58,6 +58,39 @@ func BenchmarkSleepZero(b *testing.B) {
 	})
 }
 
+// One op: Sleep(ctx, 0) of the measuring task while a second task also
+// loops on Sleep(ctx, 0), so another task is always ready: every yield is
+// a real switch to the other task and back (no inline resume).
+func BenchmarkSleepZeroWithAnotherTaskReady(b *testing.B) {
+	runBench(b, func(ctx *aio.Context) error {
+		stop, other := false, 0
+		peer := aio.Go(ctx, func(ctx *aio.Context) error {
+			for !stop {
+				if err := aio.Sleep(ctx, 0); err != nil {
+					return err
+				}
+				other++
+			}
+			return nil
+		})
+		n := 0
+		for ; b.Loop(); n++ {
+			if err := aio.Sleep(ctx, 0); err != nil {
+				return err
+			}
+		}
+		stop = true
+		if _, err := peer.Await(ctx); err != nil {
+			return err
+		}
+		// The two tasks alternate, so the peer yielded about as often.
+		if other < n-1 || other > n+1 {
+			return fmt.Errorf("peer yielded %d times while the main task yielded %d", other, n)
+		}
+		return nil
+	})
+}
+
 // One op: a new future resolved by a CallSoon callback while the task
 // awaits it (suspend, callback, wake-up, resume).
 func BenchmarkFutureAwaitResolvedByCallback(b *testing.B) {

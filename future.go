@@ -1,5 +1,7 @@
 package aio
 
+import "strings"
+
 // Waitable is anything a loop can wait on: *Future[T] and *Task[T] for any
 // T. It is the type-erased view used by RunUntilComplete, Wait and
 // AsCompleted; only this package implements it.
@@ -210,6 +212,16 @@ func (fc *futureCore) cancel(msg string) bool {
 	return true
 }
 
+func joinMsg(msg []string) string {
+	switch len(msg) {
+	case 0:
+		return ""
+	case 1:
+		return msg[0]
+	}
+	return strings.Join(msg, " ")
+}
+
 func cancelMessage(err error) string {
 	if ce, ok := err.(*CancelledError); ok {
 		return ce.Message
@@ -266,9 +278,10 @@ func (f *Future[T]) SetError(err error) error {
 }
 
 // Cancel cancels a pending future: it completes with a *CancelledError
-// carrying msg, and its awaiters receive that error. It returns false (and
-// changes nothing) if the future is already done.
-func (f *Future[T]) Cancel(msg string) bool { return f.c.cancel(msg) }
+// carrying the message (optional, like asyncio's cancel(msg); several
+// strings are joined with spaces), and its awaiters receive that error. It
+// returns false (and changes nothing) if the future is already done.
+func (f *Future[T]) Cancel(msg ...string) bool { return f.c.cancel(joinMsg(msg)) }
 
 // Done reports whether the future is resolved or cancelled.
 func (f *Future[T]) Done() bool { return f.c.done }

@@ -22,7 +22,7 @@ type AnyTask interface {
 	Waitable
 	Name() string
 	SetName(string)
-	Cancel(msg string) bool
+	Cancel(msg ...string) bool
 	Cancelled() bool
 	Err() error
 }
@@ -198,10 +198,11 @@ func (t *Task[T]) Cancelled() bool { return t.c.cancelled }
 
 // Cancel requests cancellation of the task: from now on every await in the
 // task's Context (outside WithoutCancel scopes) returns a *CancelledError
-// carrying msg, until the coroutine returns; a task that has not started
+// carrying the message (optional; several strings are joined with spaces),
+// until the coroutine returns; a task that has not started
 // never runs. It returns false if the task is already done, true otherwise.
 // Repeated calls count (see Cancelling) but the first message stands.
-func (t *Task[T]) Cancel(msg string) bool { return t.t.cancel(msg) }
+func (t *Task[T]) Cancel(msg ...string) bool { return t.t.cancel(joinMsg(msg)) }
 
 // Cancelling returns how many times Cancel was called while the task was
 // pending; it keeps that count after the task is done.
