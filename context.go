@@ -3,6 +3,7 @@ package aio
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"sync"
@@ -131,6 +132,10 @@ func (c *Context) enter() *task {
 		panic("aio: await with a nil *Context; pass the Context your coroutine received")
 	}
 	t := c.task
+	if t.loop.closed {
+		panic(fmt.Errorf("%w: await with the Context of task %s after its loop closed; a Context is only valid inside its running task",
+			ErrLoopClosed, t.Name()))
+	}
 	if t.loop.current != t {
 		if t.loop.current == nil {
 			panic("aio: await outside a running task (in a callback, another goroutine, or after the task ended); " +

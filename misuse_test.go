@@ -142,3 +142,17 @@ func TestSetResultTwiceReturnsErrInvalidState(t *testing.T) {
 		t.Fatalf("result %d, want the first one", v)
 	}
 }
+
+// Awaiting with a Context whose loop has closed panics with an error that
+// wraps ErrLoopClosed (like CallSoon on a closed loop), not a hang.
+func TestAwaitingWithTheContextOfAClosedLoopPanicsWithErrLoopClosed(t *testing.T) {
+	var kept *aio.Context
+	if err := aio.Run(func(ctx *aio.Context) error { kept = ctx; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	r := confRecover(func() { aio.Sleep(kept, time.Second) })
+	err, ok := r.(error)
+	if !ok || !errors.Is(err, aio.ErrLoopClosed) {
+		t.Fatalf("recovered %v, want an error wrapping ErrLoopClosed", r)
+	}
+}
