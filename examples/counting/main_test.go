@@ -1,12 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"strings"
 	"testing"
-	"time"
 
-	"github.com/asyncgo/aio"
+	"github.com/asyncgo/aio/internal/exampletest"
 	"go.uber.org/goleak"
 )
 
@@ -17,11 +14,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // lines alternate and "second" (3000) finishes while "first" (5000) is
 // still counting.
 func TestCountingCoroutinesTakeTurnsAndTheShorterOneFinishesFirst(t *testing.T) {
-	var out bytes.Buffer
-	if err := run(&out, aio.WithClock(aio.NewVirtualClock(time.Time{}))); err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	want := []string{
+	exampletest.Lines(t, exampletest.Run(t, run), []string{
 		"first: counted to 1000",
 		"second: counted to 1000",
 		"first: counted to 2000",
@@ -33,8 +26,5 @@ func TestCountingCoroutinesTakeTurnsAndTheShorterOneFinishesFirst(t *testing.T) 
 		"first: counted to 5000",
 		"first finished counting to 5000",
 		"Counts: [5000 3000]",
-	}
-	if got, w := out.String(), strings.Join(want, "\n")+"\n"; got != w {
-		t.Errorf("output:\n%s\nwant:\n%s", got, w)
-	}
+	})
 }

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"fmt"
-	"strings"
 	"testing"
-	"time"
 
-	"github.com/asyncgo/aio"
+	"github.com/asyncgo/aio/internal/exampletest"
 	"go.uber.org/goleak"
 )
 
@@ -19,17 +15,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // 4 s and reports the value and the error in argument order. No error is
 // left unretrieved for the loop to report.
 func TestGatherReturnsTheFirstErrorWithoutCancellingAndGatherSettledReturnsItAsAResult(t *testing.T) {
-	var out bytes.Buffer
-	var reports []string
-	err := run(&out,
-		aio.WithClock(aio.NewVirtualClock(time.Time{})),
-		aio.WithExceptionHandler(func(_ *aio.Loop, c aio.ExceptionContext) {
-			reports = append(reports, fmt.Sprint(c.Message, ": ", c.Err))
-		}))
-	if err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	want := []string{
+	exampletest.Lines(t, exampletest.Run(t, run), []string{
 		"== Gather (return_exceptions=False)",
 		"slow task: started",
 		"failing task: started",
@@ -46,11 +32,5 @@ func TestGatherReturnsTheFirstErrorWithoutCancellingAndGatherSettledReturnsItAsA
 		`result 0: "slow task result"`,
 		"result 1: error: something went wrong in the failing task",
 		"gather settled after 4.0s",
-	}
-	if got, w := out.String(), strings.Join(want, "\n")+"\n"; got != w {
-		t.Errorf("output:\n%s\nwant:\n%s", got, w)
-	}
-	if len(reports) > 0 {
-		t.Errorf("the loop reported errors: %q", reports)
-	}
+	})
 }

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"bytes"
-	"fmt"
-	"strings"
 	"testing"
-	"time"
 
-	"github.com/asyncgo/aio"
+	"github.com/asyncgo/aio/internal/exampletest"
 	"go.uber.org/goleak"
 )
 
@@ -19,17 +15,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // future set by a CallLater callback is done (0.5 s later); Close closes
 // the loop, and nothing is reported to the exception handler.
 func TestFutureResolvedElsewhereWakesItsAwaiterOnAHandDrivenLoop(t *testing.T) {
-	var out bytes.Buffer
-	var reports []string
-	err := run(&out,
-		aio.WithClock(aio.NewVirtualClock(time.Time{})),
-		aio.WithExceptionHandler(func(_ *aio.Loop, c aio.ExceptionContext) {
-			reports = append(reports, fmt.Sprint(c.Message, ": ", c.Err))
-		}))
-	if err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	want := []string{
+	exampletest.Lines(t, exampletest.Run(t, run), []string{
 		"coroutine: awaiting the future",
 		"setter task: setting the result",
 		`coroutine: the future gave "hello from the future"`,
@@ -37,11 +23,5 @@ func TestFutureResolvedElsewhereWakesItsAwaiterOnAHandDrivenLoop(t *testing.T) {
 		"callback: setting the result",
 		"RunUntilComplete(future) returned after 1.5s; the future's result is 42",
 		"loop closed: true",
-	}
-	if got, w := out.String(), strings.Join(want, "\n")+"\n"; got != w {
-		t.Errorf("output:\n%s\nwant:\n%s", got, w)
-	}
-	if len(reports) > 0 {
-		t.Errorf("the loop reported errors: %q", reports)
-	}
+	})
 }

@@ -1,8 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"regexp"
 	"strings"
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/asyncgo/aio"
+	"github.com/asyncgo/aio/internal/exampletest"
 	"go.uber.org/goleak"
 )
 
@@ -20,22 +21,10 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // of its jobs. It fails the test if the loop reported any error.
 func runVirtual(t *testing.T, seed uint64) (lines []string, elapsed time.Duration, jobs []time.Duration) {
 	t.Helper()
-	var out bytes.Buffer
-	clk := aio.NewVirtualClock(time.Time{})
-	var reports []string
-	err := run(&out, rand.New(rand.NewPCG(seed, 0)),
-		aio.WithClock(clk),
-		aio.WithExceptionHandler(func(_ *aio.Loop, c aio.ExceptionContext) {
-			reports = append(reports, fmt.Sprint(c.Message, ": ", c.Err))
-		}))
-	if err != nil {
-		t.Fatalf("run: %v", err)
-	}
-	if len(reports) > 0 {
-		t.Fatalf("the loop reported errors: %q", reports)
-	}
-	jobs = jobDurations(rand.New(rand.NewPCG(seed, 0)))
-	return strings.Split(strings.TrimSuffix(out.String(), "\n"), "\n"), clk.Now().Sub(time.Time{}), jobs
+	lines, elapsed = exampletest.RunTimed(t, func(w io.Writer, opts ...aio.Option) error {
+		return run(w, rand.New(rand.NewPCG(seed, 0)), opts...)
+	})
+	return lines, elapsed, jobDurations(rand.New(rand.NewPCG(seed, 0)))
 }
 
 var (
@@ -57,16 +46,8 @@ func TestWorkersProcessEveryJobOnceInQueueOrderAndTerminate(t *testing.T) {
 			if len(lines) != len(head)+2*numJobs+len(tail) {
 				t.Fatalf("got %d lines, want %d:\n%s", len(lines), len(head)+2*numJobs+len(tail), strings.Join(lines, "\n"))
 			}
-			for i, want := range head {
-				if lines[i] != want {
-					t.Errorf("line %d = %q, want %q", i, lines[i], want)
-				}
-			}
-			for i, want := range tail {
-				if got := lines[len(lines)-len(tail)+i]; got != want {
-					t.Errorf("line %d = %q, want %q", len(lines)-len(tail)+i, got, want)
-				}
-			}
+			exampletest.Lines(t, lines[:len(head)], head)
+			exampletest.Lines(t, lines[len(lines)-len(tail):], tail)
 			busy := map[string]bool{} // worker id -> sleeping
 			started, woke := 0, 0
 			for _, l := range lines[len(head) : len(lines)-len(tail)] {
@@ -148,9 +129,7 @@ func TestWorkersRunConcurrentlyAndFollowTheLoopsSchedule(t *testing.T) {
 			}
 			want = append(want, "Jobs finished.", "Terminating workers...", "Workers terminated. Example finished.")
 
-			if got, w := strings.Join(lines, "\n"), strings.Join(want, "\n"); got != w {
-				t.Errorf("transcript:\n%s\nwant:\n%s", got, w)
-			}
+			exampletest.Lines(t, lines, want)
 			if elapsed != now {
 				t.Errorf("the run took %v of virtual time, want %v (the schedule's makespan)", elapsed, now)
 			}
