@@ -12,7 +12,7 @@ const confAllocRuns = 100
 // await hot path"): each round parks on a pending future that another task
 // resolves.
 func TestAwaitingAPendingFutureDoesNotAllocate(t *testing.T) {
-	err := confRun(t, func(ctx *aio.Context) error {
+	err := aio.Run(func(ctx *aio.Context) error {
 		// AllocsPerRun calls the function once more to warm up.
 		futs := make([]*aio.Future[int], confAllocRuns+1)
 		for i := range futs {
@@ -46,14 +46,14 @@ func TestAwaitingAPendingFutureDoesNotAllocate(t *testing.T) {
 		}
 		_, err := resolver.Await(ctx)
 		return err
-	})
+	}, confVirtual(), aio.WithDebug(false)) // debug mode trades allocations for its checks
 	if err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestSleepZeroDoesNotAllocate(t *testing.T) {
-	err := confRun(t, func(ctx *aio.Context) error {
+	err := aio.Run(func(ctx *aio.Context) error {
 		allocs := testing.AllocsPerRun(confAllocRuns, func() {
 			if err := aio.Sleep(ctx, 0); err != nil {
 				t.Error(err)
@@ -63,7 +63,7 @@ func TestSleepZeroDoesNotAllocate(t *testing.T) {
 			t.Errorf("%v allocations per Sleep(ctx, 0), want 0", allocs)
 		}
 		return nil
-	})
+	}, confVirtual(), aio.WithDebug(false))
 	if err != nil {
 		t.Fatal(err)
 	}

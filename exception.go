@@ -90,11 +90,17 @@ func (l *Loop) debugStart() time.Time {
 	return time.Now()
 }
 
-func (l *Loop) debugEnd(start time.Time, what string) {
+// debugEnd logs a step of t (a callback if t is nil) that took longer than
+// the slow-callback threshold; the message is built only then.
+func (l *Loop) debugEnd(start time.Time, t *task) {
 	if !l.cfg.debug {
 		return
 	}
 	if d := time.Since(start); d >= l.cfg.slow {
+		what := "callback"
+		if t != nil {
+			what = "task " + t.Name()
+		}
 		slog.Warn(fmt.Sprintf("aio: executing %s took %.3f seconds", what, d.Seconds()))
 	}
 }

@@ -336,7 +336,7 @@ func (l *Loop) runCallback(fn func(), h *Handle) {
 	}()
 	start := l.debugStart()
 	fn()
-	l.debugEnd(start, "callback")
+	l.debugEnd(start, nil)
 }
 
 // step runs one step of t on its coroutine.
@@ -363,9 +363,7 @@ func (l *Loop) step(t *task) {
 		t.coro = nil
 		l.putCoro(c)
 	}
-	if l.cfg.debug {
-		l.debugEnd(start, "task "+t.Name())
-	}
+	l.debugEnd(start, t)
 }
 
 func (l *Loop) getCoro() *coro.Coro {
