@@ -59,7 +59,9 @@
 // and the stack; a panic in a callback is reported to the exception handler
 // and the loop goes on. A task or future error that nobody retrieved (by
 // Await, Result, Err, Gather, ...) is reported to the exception handler
-// when the loop closes. Run cancels the tasks still pending when main
+// once the failed task or future has been garbage collected (nobody can
+// retrieve it any more), or when the loop closes, whichever comes first.
+// Run cancels the tasks still pending when main
 // returns, waits for them, and reports their errors.
 //
 // runtime.Goexit inside a task (for example t.FailNow in a test) finishes

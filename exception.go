@@ -3,7 +3,10 @@ package aio
 import (
 	"fmt"
 	"log/slog"
+	"runtime"
+	"sync/atomic"
 	"time"
+	"weak"
 )
 
 // ExceptionContext describes an error that nobody else can receive; the loop
@@ -12,8 +15,11 @@ import (
 type ExceptionContext struct {
 	Message string
 	Err     error
-	Task    AnyTask // the task concerned, if any
+	Task    AnyTask // the task concerned, if it still exists
 	Handle  *Handle // the callback concerned, if any
+	// TaskName names the task concerned, also when the task itself is
+	// gone (an unretrieved error reported after the task was collected).
+	TaskName string
 }
 
 // CallExceptionHandler reports ec to the loop's exception handler, or logs
@@ -42,43 +48,102 @@ func defaultExceptionHandler(ec ExceptionContext) {
 	attrs := []any{"err", ec.Err}
 	if ec.Task != nil {
 		attrs = append(attrs, "task", ec.Task.Name())
+	} else if ec.TaskName != "" {
+		attrs = append(attrs, "task", ec.TaskName)
 	}
 	slog.Error("aio: "+ec.Message, attrs...)
 }
 
-// noteFailure remembers a future that completed with an error, to report it
-// at Close if nobody retrieved it by then.
+// failure is an error of a task or future that nobody has retrieved yet.
+// The loop keeps the failures, not the tasks: a failed task whose handle
+// everybody dropped is garbage collected, and a cleanup then reports its
+// error (asyncio's "Task exception was never retrieved", which it reports
+// at garbage collection too). Whatever is still unreported when the loop
+// closes is reported then.
+type failure struct {
+	loop      *Loop
+	err       error
+	name      string         // the task's name; "" for a future
+	task      func() AnyTask // the task while it is alive (weak)
+	retrieved atomic.Bool    // Await, Result, Err, Gather... saw the error
+	reported  atomic.Bool
+}
+
+// noteFailure records that fc completed with an error nobody has retrieved.
 func (l *Loop) noteFailure(fc *futureCore) {
+	f := &failure{loop: l, err: fc.err}
+	if fc.owner != nil {
+		f.name = fc.owner.Name()
+	}
+	fc.fail = f
 	if len(l.failed) >= 1024 && len(l.failed) == cap(l.failed) {
-		// Forget the ones that have been retrieved meanwhile.
+		// Forget the ones that were retrieved or reported meanwhile.
 		kept := l.failed[:0]
-		for _, f := range l.failed {
-			if !f.retrieved {
-				kept = append(kept, f)
+		for _, x := range l.failed {
+			if !x.retrieved.Load() && !x.reported.Load() {
+				kept = append(kept, x)
 			}
 		}
 		clear(l.failed[len(kept):])
 		l.failed = kept
 	}
-	l.failed = append(l.failed, fc)
+	l.failed = append(l.failed, f)
 }
 
-// reportUnretrieved reports every failed future or task whose error was
-// never retrieved (asyncio's "Task exception was never retrieved").
+// watchTask and watchFuture arrange for the report when the handle is
+// collected. They are called right after the failure is noted.
+func watchTask[T any](t *Task[T]) {
+	f := t.c.fail
+	if f == nil {
+		return
+	}
+	wp := weak.Make(t)
+	f.task = func() AnyTask {
+		if p := wp.Value(); p != nil {
+			return p
+		}
+		return nil
+	}
+	runtime.AddCleanup(t, (*failure).collected, f)
+}
+
+func watchFuture[T any](fu *Future[T]) {
+	if f := fu.c.fail; f != nil {
+		runtime.AddCleanup(fu, (*failure).collected, f)
+	}
+}
+
+// collected runs on the runtime's cleanup goroutine once the handle is
+// garbage: it posts the report to the loop (on a closed loop Close has
+// reported it already).
+func (f *failure) collected() {
+	if f.retrieved.Load() || f.reported.Load() {
+		return
+	}
+	_ = f.loop.CallSoonThreadsafe(f.report)
+}
+
+// report reports the failure once, unless it was retrieved. Loop goroutine.
+func (f *failure) report() {
+	if f.retrieved.Load() || !f.reported.CompareAndSwap(false, true) {
+		return
+	}
+	ec := ExceptionContext{Err: f.err, TaskName: f.name}
+	if f.name != "" {
+		ec.Message = "task error was never retrieved"
+		if f.task != nil {
+			ec.Task = f.task()
+		}
+	} else {
+		ec.Message = "future error was never retrieved"
+	}
+	f.loop.report(ec)
+}
+
+// reportUnretrieved reports every failure still unretrieved and unreported.
 func (l *Loop) reportUnretrieved() {
-	for _, fc := range l.failed {
-		if fc.retrieved {
-			continue
-		}
-		fc.retrieved = true
-		ec := ExceptionContext{Err: fc.err}
-		if fc.owner != nil {
-			ec.Message = "task error was never retrieved"
-			ec.Task = fc.owner.job
-		} else {
-			ec.Message = "future error was never retrieved"
-		}
-		l.report(ec)
+	for _, f := range l.failed {
+		f.report()
 	}
 	l.failed = nil
 }

@@ -31,6 +31,7 @@ type futureCore struct {
 	done      bool
 	cancelled bool
 	retrieved bool
+	fail      *failure // set while an error is unretrieved and watched
 	err       error
 	w0        waiter   // first waiter (inline: awaiting does not allocate)
 	ws        []waiter // further waiters, in registration order
@@ -91,6 +92,15 @@ func (fc *futureCore) removeWaiter(w waiter) {
 			fc.ws = fc.ws[:len(fc.ws)-1]
 			return
 		}
+	}
+}
+
+// markRetrieved records that someone saw the future's result or error.
+func (fc *futureCore) markRetrieved() {
+	fc.retrieved = true
+	if fc.fail != nil {
+		fc.fail.retrieved.Store(true)
+		fc.fail = nil
 	}
 }
 
@@ -165,7 +175,7 @@ func (fc *futureCore) await(ctx *Context) error {
 			return fc.cancelAndWait(t, cerr)
 		}
 		if fc.done {
-			fc.retrieved = true
+			fc.markRetrieved()
 			return fc.err
 		}
 		fc.addWaiter(t) // spurious wake-up: wait again
@@ -190,7 +200,7 @@ func (fc *futureCore) cancelAndWait(t *task, cerr error) error {
 			}
 		}
 	}
-	fc.retrieved = true
+	fc.markRetrieved()
 	switch {
 	case fc.err == nil:
 		return nil // the task suppressed the cancellation; its value stands
@@ -274,6 +284,7 @@ func (f *Future[T]) SetError(err error) error {
 		return ErrInvalidState
 	}
 	f.c.complete(err)
+	watchFuture(f)
 	return nil
 }
 
@@ -297,7 +308,7 @@ func (f *Future[T]) Result() (T, error) {
 		var zero T
 		return zero, ErrInvalidState
 	}
-	f.c.retrieved = true
+	f.c.markRetrieved()
 	return f.val, f.c.err
 }
 
@@ -309,7 +320,7 @@ func (f *Future[T]) Result() (T, error) {
 // Context of the running task.
 func (f *Future[T]) Await(ctx *Context) (T, error) {
 	if f.c.done {
-		f.c.retrieved = true
+		f.c.markRetrieved()
 		return f.val, f.c.err
 	}
 	if err := f.c.await(ctx); err != nil || !f.c.done {

@@ -121,7 +121,7 @@ func Gather[T any, A Awaitable[T]](ctx *Context, aws ...A) ([]T, error) {
 		return nil, err
 	}
 	if failed != nil {
-		failed.retrieved = true
+		failed.markRetrieved()
 		return nil, failed.err
 	}
 	out := make([]T, len(aws))

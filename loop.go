@@ -44,8 +44,8 @@ type Loop struct {
 	current  *task      // task whose step is running
 	stepping *coro.Coro // coroutine being resumed (for abnormal exits)
 	idle     []*coro.Coro
-	tasks    taskList      // every pending task, held strongly
-	failed   []*futureCore // done with an error nobody has retrieved yet
+	tasks    taskList   // every pending task, held strongly
+	failed   []*failure // errors nobody has retrieved yet (exception.go)
 
 	ownerGoid uint64 // goroutine running the loop (debug and nesting checks)
 	taskSeq   uint64 // numbers the tasks for their default names
@@ -420,7 +420,7 @@ func (l *Loop) RunUntilComplete(f Waitable) error {
 	if !fc.isDone() {
 		return ErrStoppedBeforeComplete
 	}
-	fc.retrieved = true
+	fc.markRetrieved()
 	return fc.err
 }
 

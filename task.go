@@ -142,6 +142,7 @@ func (t *Task[T]) finish(err error) {
 		tk.loop.timers.Remove(&tk.sleep)
 	}
 	t.c.complete(err)
+	watchTask(t)
 }
 
 func (t *Task[T]) abort(err error) { t.finish(err) }
@@ -156,7 +157,7 @@ func (t *Task[T]) abort(err error) { t.finish(err) }
 // cancelling t. A task awaiting itself gets ErrAwaitSelf.
 func (t *Task[T]) Await(ctx *Context) (T, error) {
 	if t.c.done {
-		t.c.retrieved = true
+		t.c.markRetrieved()
 		return t.val, t.c.err
 	}
 	if err := t.c.await(ctx); err != nil || !t.c.done {
@@ -177,7 +178,7 @@ func (t *Task[T]) Result() (T, error) {
 		var zero T
 		return zero, ErrInvalidState
 	}
-	t.c.retrieved = true
+	t.c.markRetrieved()
 	return t.val, t.c.err
 }
 

@@ -118,7 +118,7 @@ func (g *TaskGroup) adopt(t *task) {
 func (g *TaskGroup) wake(fc *futureCore) {
 	g.pending--
 	if fc.err != nil && !fc.cancelled {
-		fc.retrieved = true
+		fc.markRetrieved()
 		g.errs = append(g.errs, fc.err)
 		g.abort()
 	}
