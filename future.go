@@ -52,7 +52,6 @@ func (cb *doneCallback) wake(fc *futureCore) {
 	}
 }
 
-func (fc *futureCore) isDone() bool { return fc.done }
 
 func (fc *futureCore) hasWaiter(w waiter) bool {
 	if fc.w0 == w {
@@ -303,14 +302,7 @@ func (f *Future[T]) Cancelled() bool { return f.c.cancelled }
 // Result returns the value and error of a done future; a cancelled future
 // returns its *CancelledError. On a pending future it returns
 // ErrInvalidState. Calling it marks the error as retrieved.
-func (f *Future[T]) Result() (T, error) {
-	if !f.c.done {
-		var zero T
-		return zero, ErrInvalidState
-	}
-	f.c.markRetrieved()
-	return f.val, f.c.err
-}
+func (f *Future[T]) Result() (T, error) { return resultOf(&f.c, &f.val) }
 
 // Await suspends the calling task until the future is done and returns its
 // result. A done future returns at once without yielding to the loop. If
@@ -318,19 +310,28 @@ func (f *Future[T]) Result() (T, error) {
 // cancelled and Await returns the scope's cancellation error; a scope
 // already cancelled returns its error without waiting. ctx must be the
 // Context of the running task.
-func (f *Future[T]) Await(ctx *Context) (T, error) {
-	if f.c.done {
-		f.c.markRetrieved()
-		return f.val, f.c.err
-	}
-	if err := f.c.await(ctx); err != nil || !f.c.done {
+func (f *Future[T]) Await(ctx *Context) (T, error) { return awaitOf(&f.c, &f.val, ctx) }
+
+// resultOf is Result for a future or task: the value and error once done
+// (marking the error retrieved), ErrInvalidState before.
+func resultOf[T any](fc *futureCore, val *T) (T, error) {
+	if !fc.done {
 		var zero T
-		if err == nil {
-			err = ErrInvalidState
-		}
-		return zero, err
+		return zero, ErrInvalidState
 	}
-	return f.val, nil
+	fc.markRetrieved()
+	return *val, fc.err
+}
+
+// awaitOf is Await for a future or task: no yield when it is done already.
+func awaitOf[T any](fc *futureCore, val *T, ctx *Context) (T, error) {
+	if !fc.done {
+		if err := fc.await(ctx); err != nil {
+			var zero T
+			return zero, err
+		}
+	}
+	return resultOf(fc, val) // await returns nil only once fc is done
 }
 
 // AddDoneCallback arranges for fn to run on the loop (scheduled like

@@ -404,7 +404,7 @@ func (l *Loop) RunUntilComplete(f Waitable) error {
 	if l.running {
 		return ErrLoopRunning
 	}
-	if !fc.isDone() {
+	if !fc.done {
 		s := &stopper{l: l}
 		fc.addWaiter(s)
 		defer fc.removeWaiter(s)
@@ -417,7 +417,7 @@ func (l *Loop) RunUntilComplete(f Waitable) error {
 	if err := l.RunForever(); err != nil {
 		return err
 	}
-	if !fc.isDone() {
+	if !fc.done {
 		return ErrStoppedBeforeComplete
 	}
 	fc.markRetrieved()

@@ -155,32 +155,12 @@ func (t *Task[T]) abort(err error) { t.finish(err) }
 // suppressed the cancellation, t's error if t failed otherwise, or the
 // caller's cancellation error. Use Shield to stop waiting without
 // cancelling t. A task awaiting itself gets ErrAwaitSelf.
-func (t *Task[T]) Await(ctx *Context) (T, error) {
-	if t.c.done {
-		t.c.markRetrieved()
-		return t.val, t.c.err
-	}
-	if err := t.c.await(ctx); err != nil || !t.c.done {
-		var zero T
-		if err == nil {
-			err = ErrInvalidState
-		}
-		return zero, err
-	}
-	return t.val, nil
-}
+func (t *Task[T]) Await(ctx *Context) (T, error) { return awaitOf(&t.c, &t.val, ctx) }
 
 // Result returns the value and error of a done task (a cancelled task
 // returns its cancellation error), or ErrInvalidState while it is pending.
 // It marks the error as retrieved.
-func (t *Task[T]) Result() (T, error) {
-	if !t.c.done {
-		var zero T
-		return zero, ErrInvalidState
-	}
-	t.c.markRetrieved()
-	return t.val, t.c.err
-}
+func (t *Task[T]) Result() (T, error) { return resultOf(&t.c, &t.val) }
 
 // Err returns the error of a done task (nil on success) or ErrInvalidState
 // while it is pending. It marks the error as retrieved.
