@@ -270,15 +270,10 @@ func (t *task) wake(*futureCore) { t.schedule() }
 // of ctx (or an enclosing scope) wakes it; ctx == nil parks shielded. It
 // returns false if the loop is unwinding the coroutine (closing).
 func (t *task) park(ctx *Context) bool {
-	if t.scheduled && t.loop.canResumeInline() {
-		t.loop.ready.Pop() // that is t
-		t.scheduled = false
-		return true
-	}
 	t.parked = true
 	t.waitCtx = ctx
 	l := t.loop
-	if !l.nested && !l.cfg.debug && !l.closing && l.current == t && l.runAhead(t) {
+	if !l.cfg.debug && !l.closing && l.current == t && l.runAhead(t) {
 		t.parked = false
 		t.waitCtx = nil
 		return true
