@@ -52,7 +52,6 @@ func (cb *doneCallback) wake(fc *futureCore) {
 	}
 }
 
-
 func (fc *futureCore) hasWaiter(w waiter) bool {
 	if fc.w0 == w {
 		return true
