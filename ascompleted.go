@@ -2,17 +2,12 @@ package aio
 
 import "iter"
 
-type completionWaiter struct {
-	t       *task
+// completionWait collects completions for AsCompleted between the steps of
+// the range loop.
+type completionWait struct {
+	m       multiWait
 	done    []*futureCore
 	waiting bool // the task is parked in the iterator (not in the loop body)
-}
-
-func (w *completionWaiter) wake(fc *futureCore) {
-	w.done = append(w.done, fc)
-	if w.waiting {
-		w.t.schedule()
-	}
 }
 
 // AsCompleted returns an iterator over aws in the order they complete
@@ -31,6 +26,7 @@ func (w *completionWaiter) wake(fc *futureCore) {
 //		...
 //	}
 func AsCompleted[A Waitable](ctx *Context, aws ...A) iter.Seq2[A, error] {
+	const op = "aio.AsCompleted"
 	return func(yield func(A, error) bool) {
 		byCore := make(map[*futureCore]A, len(aws))
 		var order []*futureCore
@@ -41,7 +37,7 @@ func AsCompleted[A Waitable](ctx *Context, aws ...A) iter.Seq2[A, error] {
 				order = append(order, fc)
 			}
 		}
-		var w completionWaiter
+		var w completionWait
 		// Already-done ones first, in input order.
 		for _, fc := range order {
 			if fc.done {
@@ -51,14 +47,11 @@ func AsCompleted[A Waitable](ctx *Context, aws ...A) iter.Seq2[A, error] {
 		registered := false
 		defer func() {
 			if registered {
-				for _, fc := range order {
-					if !fc.done {
-						fc.removeWaiter(&w)
-					}
-				}
+				w.m.unwatch()
 			}
 		}()
 		left := len(order)
+		var zero A
 		for left > 0 {
 			for len(w.done) > 0 {
 				fc := w.done[0]
@@ -71,27 +64,32 @@ func AsCompleted[A Waitable](ctx *Context, aws ...A) iter.Seq2[A, error] {
 			if left == 0 {
 				return
 			}
-			t := ctx.enter()
+			t := ctx.enter(op)
 			if !registered {
-				w.t = t
 				for _, fc := range order {
-					if !fc.done {
-						fc.addWaiter(&w)
+					if err := fc.awaitBy(op, t); err != nil {
+						yield(zero, err)
+						return
 					}
 				}
+				w.m.t = t
+				w.m.done = func(fc *futureCore) bool {
+					w.done = append(w.done, fc)
+					return w.waiting
+				}
+				w.m.watch(order)
 				registered = true
 			}
-			var zero A
-			if err := ctx.cancelErr(); err != nil {
+			if err := ctx.checkCancel(); err != nil {
 				yield(zero, err)
 				return
 			}
 			if len(w.done) == 0 {
 				w.waiting = true
-				ok := t.park(ctx)
+				err := t.park(ctx, withdraw{})
 				w.waiting = false
-				if !ok {
-					yield(zero, ErrLoopClosed)
+				if err != nil {
+					yield(zero, err)
 					return
 				}
 			}

@@ -3,14 +3,11 @@ package aio
 import (
 	"context"
 	"errors"
-	"fmt"
 	"math"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/asyncgo/aio/internal/goid"
 	"github.com/asyncgo/aio/internal/timerheap"
 )
 
@@ -23,42 +20,89 @@ import (
 // that scope or a scope nested in it returns the cancellation error, at once
 // and without suspending, until the coroutine stops using it. Cancelling an
 // inner scope does not affect its parent, so the body around an expired
-// WithTimeout carries on. Errors satisfy errors.Is(err, context.Canceled)
+// WithTimeout carries on. The first cancellation of a scope (or of an
+// enclosing one) stands. Errors satisfy errors.Is(err, context.Canceled)
 // (a *CancelledError with the cancel message) or, for deadlines,
 // errors.Is(err, context.DeadlineExceeded) (a *TimeoutError).
 //
-// As a context.Context, a *Context can be handed to any Go API: Deadline,
-// Done, Err and Value are safe from any goroutine, and Done is closed when
-// the scope is cancelled. Err returns exactly context.Canceled or
-// context.DeadlineExceeded; Cause returns the richer error.
+// As a context.Context, a *Context can be handed to any Go API, and works
+// off the loop too: Deadline, Done, Err, Value, Cause and AfterFunc are safe
+// from any goroutine. Done is closed when the scope is cancelled, when its
+// deadline passes (on the real clock, even while the loop is held by a
+// blocking call), and when the task returns (Cause is then
+// ErrTaskFinished). AfterFunc lets context.AfterFunc and
+// context.WithCancel/WithTimeout children of a scope work without a watcher
+// goroutine. Err returns exactly context.Canceled or
+// context.DeadlineExceeded; Cause returns the richer error. Under a virtual
+// clock (WithClock) Deadline reports the loop's virtual time and Done closes
+// when the loop's virtual time reaches the deadline; code outside the loop
+// sees virtual deadlines only through Done.
 //
 // Awaiting with a Context is only valid on the loop goroutine, inside the
-// task the Context belongs to; anything else panics with an explanation.
+// task the Context belongs to; anything else panics with ErrNotInTask.
 type Context struct {
-	task     *task
-	parent   *Context // enclosing scope in the same task; nil for the root
-	state    atomic.Pointer[cancelState]
-	children []*Context
-	idx      int
-	deadline int64            // loop nanoseconds; math.MaxInt64 = none
-	timer    *timerheap.Entry // the deadline timer, for WithTimeout/WithDeadline scopes
-	shield   bool
-
-	mu     sync.Mutex
-	doneCh chan struct{}
+	task     *task                        // immutable
+	parent   *Context                     // enclosing scope in the same task; nil for the root; immutable
+	shield   bool                         // WithoutCancel: cancellation of parent does not reach it; immutable
+	deadline int64                        // loop nanoseconds, the earliest of its own and its parent's; math.MaxInt64 = none; immutable once returned
+	timer    *timerheap.Entry             // the loop timer of its own deadline; loop goroutine only
+	state    atomic.Pointer[cancelState]  // nil until cancelled; set once, from any goroutine
+	released atomic.Bool                  // the CancelFunc was called
+	watch    atomic.Pointer[contextWatch] // created on the first Done or AfterFunc
 }
 
 type cancelState struct {
-	err      error // what awaits return
-	sentinel error // context.Canceled or context.DeadlineExceeded
+	err      error // what awaits return (Cause)
+	sentinel error // context.Canceled or context.DeadlineExceeded (Err)
 }
 
-// CancelFunc cancels a scope and releases its resources. Calling it more
-// than once does nothing. Call it on the loop goroutine (typically with
-// defer in the coroutine that opened the scope).
+// finishedState is the state of a task's root scope once the task returned
+// without having been cancelled.
+var finishedState = &cancelState{err: ErrTaskFinished, sentinel: context.Canceled}
+
+// contextWatch holds what goroutines off the loop wait on. Created lazily,
+// so scopes nobody watches cost nothing.
+type contextWatch struct {
+	mu    sync.Mutex         // guards the fields below
+	fired bool               // the scope (or an enclosing one) is cancelled
+	done  chan struct{}      // closed when fired; created by Done
+	hooks map[*hook]struct{} // run once when fired
+	timer *time.Timer        // the scope's real-clock deadline
+}
+
+// hook is run when a watched scope is cancelled: a context.AfterFunc
+// function (in its own goroutine) or a nested watched scope.
+type hook struct {
+	fn    func()
+	child *Context
+}
+
+// CancelFunc cancels a scope and releases its resources. It is safe to call
+// from any goroutine (the usual go func() { ...; cancel() }() works), and
+// calling it again does nothing. Call it when done with the scope
+// (typically with defer in the coroutine that opened it).
 type CancelFunc func()
 
 var closedCh = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
+
+type contextKey struct{}
+
+// ContextOf returns the task Context behind ctx: ctx itself if it is a
+// *Context, or the innermost *Context that ctx was derived from
+// (context.WithValue by middleware, tracing, context.WithCancel...), so a
+// helper that receives a context.Context can still await. Awaiting uses the
+// aio scope found: a deadline or cancellation added by the Go layers above
+// it is not seen by aio awaits. It reports false if there is none.
+func ContextOf(ctx context.Context) (*Context, bool) {
+	if c, ok := ctx.(*Context); ok {
+		return c, true
+	}
+	if ctx == nil {
+		return nil, false
+	}
+	c, ok := ctx.Value(contextKey{}).(*Context)
+	return c, ok
+}
 
 // Loop returns the loop the Context's task runs on. Any goroutine.
 func (c *Context) Loop() *Loop { return c.task.loop }
@@ -76,171 +120,322 @@ func (c *Context) Deadline() (time.Time, bool) {
 	return c.task.loop.toTime(c.deadline), true
 }
 
-// Done returns a channel closed when the scope is cancelled. Any goroutine.
+// Done returns a channel closed when the scope is cancelled, its deadline
+// passes (real clock) or its task returns. Any goroutine; repeated calls
+// return the same channel.
 func (c *Context) Done() <-chan struct{} {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.doneCh == nil {
-		if c.state.Load() != nil {
-			c.doneCh = closedCh
+	w := c.watched()
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done == nil {
+		if w.fired {
+			w.done = closedCh
 		} else {
-			c.doneCh = make(chan struct{})
+			w.done = make(chan struct{})
 		}
 	}
-	return c.doneCh
+	return w.done
 }
 
 // Err returns nil while the scope is not cancelled, then context.Canceled or
-// context.DeadlineExceeded. Any goroutine.
+// context.DeadlineExceeded. With the real clock it reports
+// context.DeadlineExceeded as soon as the deadline has passed, even if the
+// loop has not yet run its timers. Any goroutine.
 func (c *Context) Err() error {
-	if st := c.state.Load(); st != nil {
+	if st := c.cancelState(); st != nil {
 		return st.sentinel
+	}
+	if c.deadline != math.MaxInt64 && c.task.loop.realTime && c.task.loop.now() >= c.deadline {
+		return context.DeadlineExceeded
 	}
 	return nil
 }
 
 // Cause returns the error awaits in this scope return: nil, a
-// *CancelledError (with the cancel message) or a *TimeoutError. Any
-// goroutine.
+// *CancelledError (with the cancel message), a *TimeoutError, or
+// ErrTaskFinished once the task returned. Any goroutine.
 func (c *Context) Cause() error {
-	if st := c.state.Load(); st != nil {
+	if st := c.cancelState(); st != nil {
 		return st.err
 	}
 	return nil
 }
 
-// Value returns the value for key from the loop's base context (see
-// WithBaseContext); aio scopes carry no values of their own, so Value is nil
-// without a base context. Any goroutine.
+// Value returns c itself for the key ContextOf uses, and otherwise the
+// value for key from the loop's base context (see WithBaseContext); aio
+// scopes carry no other values. Any goroutine.
 func (c *Context) Value(key any) any {
+	if key == (contextKey{}) {
+		return c
+	}
 	if base := c.task.loop.cfg.base; base != nil {
 		return base.Value(key)
 	}
 	return nil
 }
 
+// AfterFunc arranges for f to run in its own goroutine once the scope is
+// done (see Done), and returns stop, which unregisters f and reports
+// whether it did so before f was started. If the scope is already done, f
+// starts at once. It is what context.AfterFunc, and the children made by
+// context.WithCancel and context.WithTimeout, use, so they start no watcher
+// goroutine. Any goroutine.
+func (c *Context) AfterFunc(f func()) (stop func() bool) {
+	if f == nil {
+		misuse("Context.AfterFunc", ErrNilFunc, "pass the function to run")
+	}
+	h := &hook{fn: f}
+	w := c.watched()
+	if !w.add(h) {
+		go f()
+		return func() bool { return false }
+	}
+	return func() bool { return w.remove(h) }
+}
+
+// cancelState returns the state of the first cancelled scope from c
+// outwards (stopping at a shield), or nil.
+func (c *Context) cancelState() *cancelState {
+	for s := c; s != nil; s = s.parent {
+		if st := s.state.Load(); st != nil {
+			return st
+		}
+		if s.shield {
+			return nil
+		}
+	}
+	return nil
+}
+
+// cancelErr returns the error awaits in c return now, or nil.
 func (c *Context) cancelErr() error {
-	if st := c.state.Load(); st != nil {
+	if st := c.cancelState(); st != nil {
 		return st.err
 	}
 	return nil
 }
 
+// checkCancel is cancelErr at the start of an await: a cancellation it
+// returns counts as delivered to the task (see task.mustCancel).
+func (c *Context) checkCancel() error {
+	err := c.cancelErr()
+	if err != nil {
+		c.task.mustCancel = false
+	}
+	return err
+}
+
 // enter validates that c may be used to await now and returns its task.
-func (c *Context) enter() *task {
+func (c *Context) enter(op string) *task {
 	if c == nil {
-		panic("aio: await with a nil *Context; pass the Context your coroutine received")
+		misuse(op, ErrNotInTask, "pass the *aio.Context your coroutine received, not nil")
 	}
 	t := c.task
-	if t.loop.closed {
-		panic(fmt.Errorf("%w: await with the Context of task %s after its loop closed; a Context is only valid inside its running task",
-			ErrLoopClosed, t.Name()))
+	l := t.loop
+	if l.state.Load() == stateClosed {
+		misuse(op, ErrLoopClosed, "a Context of task "+t.Name()+" is only valid inside its running task, and its loop is closed")
 	}
-	if t.loop.current != t {
-		if t.loop.current == nil {
-			panic("aio: await outside a running task (in a callback, another goroutine, or after the task ended); " +
-				"await only inside the coroutine the Context was given to, or use Loop.CallSoonThreadsafe from other goroutines")
+	if l.current != t {
+		if l.polling.Load() {
+			misuse(op, ErrWrongGoroutine, "await only inside the coroutine the Context was given to; other goroutines use Loop.CallSoonThreadsafe")
 		}
-		panic("aio: await with the Context of task " + t.Name() + " while task " + t.loop.current.Name() +
+		if l.current == nil {
+			misuse(op, ErrNotInTask, "await only inside the coroutine the Context was given to (not in a callback, another goroutine, or after the task ended)")
+		}
+		misuse(op, ErrNotInTask, "this is the Context of task "+t.Name()+" but task "+l.current.Name()+
 			" is running; pass the Context your own coroutine received")
 	}
-	if t.loop.cfg.debug && t.coro != nil && t.coro.Data != 0 {
-		if g := goid.Get(); g != t.coro.Data {
-			panic("aio: await from goroutine " + strconv.FormatUint(g, 10) + ", which is not the coroutine of task " +
-				t.Name() + "; other goroutines must use Loop.CallSoonThreadsafe")
-		}
+	if l.cfg.debug {
+		l.checkCaller(op)
 	}
 	return t
 }
 
-// cancel cancels the scope and its nested (non-shielded) scopes, and wakes
-// the task if it is parked in one of them.
-func (c *Context) cancel(err error) {
-	if !c.propagate(err) {
-		return
-	}
-	t := c.task
-	if t.parked && t.waitCtx != nil && t.waitCtx.state.Load() != nil {
-		t.schedule()
-	}
-}
-
-func (c *Context) propagate(err error) bool {
-	if c.state.Load() != nil {
+// setCancelled records the cancellation of c unless c or an enclosing scope
+// is already cancelled (the first cancellation stands), and fires the
+// watchers. It reports whether it did. Any goroutine.
+func (c *Context) setCancelled(err error) bool {
+	if c.cancelState() != nil {
 		return false
 	}
 	st := &cancelState{err: err, sentinel: context.Canceled}
 	if errors.Is(err, context.DeadlineExceeded) {
 		st.sentinel = context.DeadlineExceeded
 	}
-	c.state.Store(st)
-	c.mu.Lock()
-	if c.doneCh != nil {
-		close(c.doneCh)
+	if !c.state.CompareAndSwap(nil, st) {
+		return false
 	}
-	c.mu.Unlock()
-	if c.timer != nil && c.timer.Queued() {
-		c.task.loop.timers.Remove(c.timer)
+	if w := c.watch.Load(); w != nil {
+		w.fire()
 	}
-	for _, ch := range c.children {
-		ch.propagate(err)
-	}
-	c.children = nil
 	return true
 }
 
-// expire is the scope's deadline timer firing.
-func (c *Context) expire() { c.cancel(&TimeoutError{}) }
-
-func (c *Context) child(shield bool) *Context {
-	n := &Context{task: c.task, parent: c, shield: shield, deadline: math.MaxInt64}
-	if shield {
-		return n
+// cancel cancels the scope on the loop goroutine: its own deadline timer is
+// stopped and, if the task is parked in a scope the cancellation reaches,
+// its wait is aborted at once (see park).
+func (c *Context) cancel(err error) {
+	if !c.setCancelled(err) {
+		return
 	}
-	n.deadline = c.deadline
-	if st := c.state.Load(); st != nil {
-		n.state.Store(st)
-		return n
-	}
-	n.idx = len(c.children)
-	c.children = append(c.children, n)
-	return n
+	c.stopTimer()
+	c.task.checkAbort()
 }
 
-// detach removes the scope from its parent's children and stops its timer.
-func (c *Context) detach() {
+func (c *Context) stopTimer() {
 	if c.timer != nil && c.timer.Queued() {
 		c.task.loop.timers.Remove(c.timer)
 	}
-	p := c.parent
-	if p == nil || c.shield {
-		return
-	}
-	if c.idx < len(p.children) && p.children[c.idx] == c {
-		last := len(p.children) - 1
-		p.children[c.idx] = p.children[last]
-		p.children[c.idx].idx = c.idx
-		p.children[last] = nil
-		p.children = p.children[:last]
+}
+
+// expire is the scope's deadline timer firing on the loop.
+func (c *Context) expire() { c.cancel(&TimeoutError{}) }
+
+// expireOffLoop is the scope's real-clock deadline firing on a timer
+// goroutine, for scopes that goroutines off the loop watch: they see it at
+// once; the loop aborts the parked task in its next iteration.
+func (c *Context) expireOffLoop() {
+	if c.setCancelled(&TimeoutError{}) {
+		_ = c.task.loop.inbox.post(c.release)
 	}
 }
 
-func (c *Context) checkParent(fn string) {
-	if c == nil {
-		panic("aio: " + fn + "(nil); pass the Context your coroutine received")
+// release is the loop's side of a CancelFunc or an off-loop expiry: stop
+// the timer and abort the task's wait if the cancellation reaches it.
+func (c *Context) release() {
+	c.stopTimer()
+	c.task.checkAbort()
+}
+
+// finish marks the root scope of a task that has returned: its watchers see
+// it done with ErrTaskFinished, unless it was cancelled before.
+func (c *Context) finish() {
+	if c.state.CompareAndSwap(nil, finishedState) {
+		if w := c.watch.Load(); w != nil {
+			w.fire()
+		}
 	}
+}
+
+// watched returns the scope's watch, creating it (and the watches of the
+// enclosing scopes it depends on, and the real-clock deadline timer) on
+// first use. Any goroutine.
+func (c *Context) watched() *contextWatch {
+	if w := c.watch.Load(); w != nil {
+		return w
+	}
+	w := &contextWatch{}
+	if !c.watch.CompareAndSwap(nil, w) {
+		return c.watch.Load()
+	}
+	if c.parent != nil && !c.shield {
+		if !c.parent.watched().add(&hook{child: c}) {
+			w.fire()
+		}
+	}
+	if c.state.Load() != nil {
+		w.fire()
+	}
+	if c.timer != nil && c.task.loop.realTime {
+		d := time.Duration(c.deadline - c.task.loop.now())
+		w.mu.Lock()
+		if !w.fired {
+			w.timer = time.AfterFunc(d, c.expireOffLoop)
+		}
+		w.mu.Unlock()
+	}
+	return w
+}
+
+// add registers h; it reports false (and does not register) if the watch
+// has fired already.
+func (w *contextWatch) add(h *hook) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.fired {
+		return false
+	}
+	if w.hooks == nil {
+		w.hooks = make(map[*hook]struct{})
+	}
+	w.hooks[h] = struct{}{}
+	return true
+}
+
+func (w *contextWatch) remove(h *hook) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if _, ok := w.hooks[h]; !ok {
+		return false
+	}
+	delete(w.hooks, h)
+	return true
+}
+
+// fire closes Done, stops the deadline timer and runs the hooks, once.
+func (w *contextWatch) fire() {
+	w.mu.Lock()
+	if w.fired {
+		w.mu.Unlock()
+		return
+	}
+	w.fired = true
+	if w.done != nil {
+		close(w.done)
+	}
+	if w.timer != nil {
+		w.timer.Stop()
+	}
+	hooks := w.hooks
+	w.hooks = nil
+	w.mu.Unlock()
+	for h := range hooks {
+		if h.child != nil {
+			if cw := h.child.watch.Load(); cw != nil {
+				cw.fire()
+			}
+		} else {
+			go h.fn()
+		}
+	}
+}
+
+func (c *Context) child(shield bool) *Context {
+	n := &Context{task: c.task, parent: c, shield: shield, deadline: math.MaxInt64}
+	if !shield {
+		n.deadline = c.deadline
+	}
+	return n
+}
+
+func checkParent(op string, c *Context) {
+	if c == nil {
+		misuse(op, ErrNotInTask, "pass the *aio.Context your coroutine received, not nil")
+	}
+	c.task.loop.checkCaller(op)
 }
 
 // WithCancel opens a scope nested in parent. The returned CancelFunc cancels
 // it (awaits in it then return a *CancelledError); cancelling parent
-// cancels it too. Loop goroutine only; call the CancelFunc when done with
-// the scope.
+// cancels it too. Call it on the loop goroutine; the CancelFunc is safe
+// from any goroutine.
 func WithCancel(parent *Context) (*Context, CancelFunc) {
-	parent.checkParent("WithCancel")
+	checkParent("aio.WithCancel", parent)
 	c := parent.child(false)
-	return c, func() {
-		c.cancel(&CancelledError{})
-		c.detach()
+	return c, c.cancelFunc()
+}
+
+// cancelFunc returns the scope's CancelFunc: the cancellation itself takes
+// effect at once (awaits in the scope fail from now on, from any
+// goroutine's point of view); the loop's side (stopping the deadline
+// timer, aborting a parked wait) is posted to the loop, so the function is
+// safe from any goroutine.
+func (c *Context) cancelFunc() CancelFunc {
+	return func() {
+		c.setCancelled(&CancelledError{})
+		if !c.released.Swap(true) {
+			_ = c.task.loop.inbox.post(c.release)
+		}
 	}
 }
 
@@ -248,17 +443,17 @@ func WithCancel(parent *Context) (*Context, CancelFunc) {
 // When it passes, awaits in the scope return a *TimeoutError
 // (errors.Is(err, context.DeadlineExceeded)); the enclosing body is not
 // affected. d ≤ 0 gives a scope that is already expired; a d too large to
-// represent means no deadline. Loop goroutine only.
+// represent means no deadline. Call it on the loop goroutine; the
+// CancelFunc is safe from any goroutine.
 func WithTimeout(parent *Context, d time.Duration) (*Context, CancelFunc) {
-	parent.checkParent("WithTimeout")
+	checkParent("aio.WithTimeout", parent)
 	return withDeadline(parent, parent.task.loop.deadline(d), d <= 0)
 }
 
 // WithDeadline is WithTimeout with an absolute deadline on the loop's clock
-// (see Loop.Time). A deadline in the past gives an expired scope. Loop
-// goroutine only.
+// (see Loop.Time). A deadline in the past gives an expired scope.
 func WithDeadline(parent *Context, deadline time.Time) (*Context, CancelFunc) {
-	parent.checkParent("WithDeadline")
+	checkParent("aio.WithDeadline", parent)
 	l := parent.task.loop
 	when := l.fromTime(deadline)
 	return withDeadline(parent, when, when <= l.now())
@@ -266,24 +461,19 @@ func WithDeadline(parent *Context, deadline time.Time) (*Context, CancelFunc) {
 
 func withDeadline(parent *Context, when int64, expired bool) (*Context, CancelFunc) {
 	c := parent.child(false)
-	cancel := func() {
-		c.cancel(&CancelledError{})
-		c.detach()
-	}
-	if c.state.Load() != nil {
-		return c, cancel
-	}
 	if expired {
 		c.deadline = when
-		c.cancel(&TimeoutError{})
-		return c, cancel
+		c.setCancelled(&TimeoutError{})
+		return c, c.cancelFunc()
 	}
 	if when < c.deadline && when != math.MaxInt64 {
 		c.deadline = when
-		c.timer = &timerheap.Entry{When: when, Owner: c}
-		parent.task.loop.timers.Push(c.timer)
+		if c.cancelState() == nil {
+			c.timer = &timerheap.Entry{When: when, Owner: c}
+			parent.task.loop.timers.Push(c.timer)
+		}
 	}
-	return c, cancel
+	return c, c.cancelFunc()
 }
 
 // WithoutCancel opens a shielded scope nested in parent: cancellation of
@@ -292,6 +482,6 @@ func withDeadline(parent *Context, when int64, expired bool) (*Context, CancelFu
 // (WithTimeout inside it, say) work as usual. It has no deadline. Loop
 // goroutine only.
 func WithoutCancel(parent *Context) *Context {
-	parent.checkParent("WithoutCancel")
+	checkParent("aio.WithoutCancel", parent)
 	return parent.child(true)
 }

@@ -6,18 +6,93 @@ import (
 	"fmt"
 )
 
-// ErrLoopClosed is returned (or, for the non-thread-safe scheduling methods,
-// panicked with) when a closed loop is used. Create a new Loop instead.
+// Error policy. A condition that a correct program can meet at run time is
+// returned as an error (a closed loop seen by RunForever or
+// CallSoonThreadsafe, a full queue, a cancelled await). A call that no
+// correct program makes (awaiting outside the task, a loop-bound call from
+// another goroutine, a future of another loop, a nil function, a zero
+// value) panics with a *MisuseError that names the call and says what to do
+// instead; errors.Is matches it to one of the sentinels below.
+
+// ErrLoopClosed reports a closed loop. Methods that return an error return
+// it (RunForever, RunUntilComplete, CallSoonThreadsafe, awaits unwound by
+// Close); loop-bound calls that cannot return an error (CallSoon, Spawn,
+// NewFuture...) panic with a *MisuseError wrapping it. Create a new Loop
+// instead.
 var ErrLoopClosed = errors.New("aio: event loop is closed")
 
 // ErrLoopRunning is returned by RunUntilComplete, RunForever and Close when
 // the loop is already running: await the work from inside the loop instead.
 var ErrLoopRunning = errors.New("aio: event loop is already running")
 
-// ErrNestedRun is returned by Run when it is called from a coroutine or
-// callback of a running loop: await the coroutine (call it, or Spawn it)
-// instead of starting a second loop on the same goroutine chain.
+// ErrNestedRun is returned by Run, RunForever and RunUntilComplete when they
+// are called from a coroutine or callback of a running loop: await the
+// coroutine (call it, or Spawn it) instead of starting a second loop on the
+// same goroutine chain.
 var ErrNestedRun = errors.New("aio: Run cannot be called from a running event loop; call the coroutine or Spawn it instead")
+
+// ErrWrongGoroutine is wrapped by the panic of a loop-bound call made from a
+// goroutine that is not running the loop (checked cheaply while the loop
+// waits for events, fully in debug mode). Other goroutines use the
+// thread-safe calls: Loop.CallSoonThreadsafe, Future.SetResultThreadsafe,
+// a scope's CancelFunc.
+var ErrWrongGoroutine = errors.New("aio: called from a goroutine that is not running the loop")
+
+// ErrNotInTask is wrapped by the panic of an await made outside the running
+// task its *Context belongs to (in a callback, another task, another
+// goroutine, or after the task ended).
+var ErrNotInTask = errors.New("aio: await outside the task the Context belongs to")
+
+// ErrWrongLoop is wrapped by the panic of a call that mixes loops: awaiting
+// (or gathering, waiting on, shielding) a future or task of another loop.
+var ErrWrongLoop = errors.New("aio: the future or task belongs to another loop")
+
+// ErrNilFunc is wrapped by the panic of a call given a nil function.
+var ErrNilFunc = errors.New("aio: nil function")
+
+// ErrZeroValue is wrapped by the panic of a method called on a zero Future
+// or TaskGroup, which must be created with NewFuture or NewTaskGroup.
+var ErrZeroValue = errors.New("aio: zero value used")
+
+// ErrTaskFinished is the Cause of a task's Context once the task has
+// returned: its Done channel is closed and Err returns context.Canceled, so
+// goroutines and context.AfterFunc hooks watching it end (as net/http
+// cancels a request's context when the handler returns).
+var ErrTaskFinished = errors.New("aio: the task has finished")
+
+// MisuseError is the panic value of a call that no correct program makes. It
+// names the call (Op), wraps one of the sentinels (ErrWrongGoroutine,
+// ErrNotInTask, ErrWrongLoop, ErrNilFunc, ErrZeroValue, ErrLoopClosed) and
+// says what to do instead (Hint).
+type MisuseError struct {
+	Op   string // the call, as the user wrote it: "Future.SetResult", "aio.Spawn"
+	Err  error  // the sentinel
+	Hint string // what to do instead
+}
+
+// Error returns "aio: Op: what went wrong; what to do instead".
+func (e *MisuseError) Error() string {
+	msg := "aio: " + e.Op + ": " + trimAio(e.Err.Error())
+	if e.Hint != "" {
+		msg += "; " + e.Hint
+	}
+	return msg
+}
+
+// Unwrap returns the sentinel.
+func (e *MisuseError) Unwrap() error { return e.Err }
+
+func trimAio(s string) string {
+	if len(s) > 5 && s[:5] == "aio: " {
+		return s[5:]
+	}
+	return s
+}
+
+// misuse panics with a *MisuseError.
+func misuse(op string, err error, hint string) {
+	panic(&MisuseError{Op: op, Err: err, Hint: hint})
+}
 
 // ErrStoppedBeforeComplete is returned by RunUntilComplete when Stop ended
 // the loop before the awaited future was done.
@@ -71,8 +146,9 @@ func (e *CancelledError) Is(target error) bool { return target == context.Cancel
 // errors.Is(err, context.DeadlineExceeded) and has Timeout() == true, like
 // net errors.
 type TimeoutError struct {
-	// Cause is the cancellation of the inner work, when a WaitFor had to
-	// cancel it; nil otherwise.
+	// Cause is the cancellation the inner work ended with, when a WaitFor
+	// had to cancel it; nil otherwise. It is not unwrapped: a timeout is not
+	// a cancellation, so errors.Is(err, context.Canceled) is false.
 	Cause error
 }
 
@@ -84,9 +160,6 @@ func (e *TimeoutError) Is(target error) bool { return target == context.Deadline
 
 // Timeout reports true.
 func (e *TimeoutError) Timeout() bool { return true }
-
-// Unwrap returns Cause.
-func (e *TimeoutError) Unwrap() error { return e.Cause }
 
 // PanicError is the error of a task whose coroutine panicked, or of a callback
 // that panicked (reported to the exception handler). It keeps the panic value

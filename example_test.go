@@ -725,7 +725,7 @@ func ExampleNewTaskGroup() {
 	}
 	// Output:
 	// sibling: aio: cancelled: task group is cancelling
-	// body: aio: cancelled
+	// body: aio: cancelled: task group is cancelling
 	// group: disk full after 1s
 }
 

@@ -16,17 +16,20 @@ type Handle struct {
 	ran       bool
 }
 
-// Cancel prevents the callback from running. Cancelling a handle that already
-// ran, or cancelling twice, does nothing.
-func (h *Handle) Cancel() {
+// Cancel prevents the callback from running and reports whether it did:
+// cancelling a handle that already ran, or cancelling twice, does nothing
+// and returns false (as time.Timer.Stop). Loop goroutine only.
+func (h *Handle) Cancel() bool {
+	h.loop.checkCaller("Handle.Cancel")
 	if h.cancelled || h.ran {
-		return
+		return false
 	}
 	h.cancelled = true
 	if h.timer.Queued() {
 		h.loop.timers.Remove(&h.timer)
 	}
 	h.fn = nil
+	return true
 }
 
 // Cancelled reports whether Cancel was called before the callback ran.
@@ -43,12 +46,10 @@ func (h *Handle) When() time.Time {
 // CallSoon schedules fn to run on the loop in the next iteration. Callbacks
 // run in FIFO order of their CallSoon calls. It must be called on the loop
 // goroutine (a task or callback); from other goroutines use
-// CallSoonThreadsafe. It panics with ErrLoopClosed on a closed loop.
+// CallSoonThreadsafe. On a closed loop it panics with a *MisuseError
+// wrapping ErrLoopClosed.
 func (l *Loop) CallSoon(fn func()) *Handle {
-	l.checkThread("CallSoon")
-	if l.closed {
-		panic(ErrLoopClosed)
-	}
+	l.checkSchedule("Loop.CallSoon", fn)
 	h := &Handle{fn: fn, loop: l}
 	l.ready.Push(readyItem{h: h})
 	return h
@@ -60,20 +61,29 @@ func (l *Loop) CallSoon(fn func()) *Handle {
 // asyncio, which leaves that order undefined. A delay too large to represent
 // never fires. Same goroutine rules as CallSoon.
 func (l *Loop) CallLater(d time.Duration, fn func()) *Handle {
+	l.checkSchedule("Loop.CallLater", fn)
 	return l.callAtNanos(l.deadline(d), fn)
 }
 
 // CallAt schedules fn to run at loop time when (see Time). Same rules as
 // CallLater.
 func (l *Loop) CallAt(when time.Time, fn func()) *Handle {
+	l.checkSchedule("Loop.CallAt", fn)
 	return l.callAtNanos(l.fromTime(when), fn)
 }
 
-func (l *Loop) callAtNanos(when int64, fn func()) *Handle {
-	l.checkThread("CallLater/CallAt")
-	if l.closed {
-		panic(ErrLoopClosed)
+// checkSchedule is the misuse check of the scheduling calls.
+func (l *Loop) checkSchedule(op string, fn func()) {
+	if fn == nil {
+		misuse(op, ErrNilFunc, "pass the callback to run")
 	}
+	l.checkCaller(op)
+	if l.state.Load() == stateClosed {
+		misuse(op, ErrLoopClosed, "schedule callbacks before closing the loop, or create a new loop")
+	}
+}
+
+func (l *Loop) callAtNanos(when int64, fn func()) *Handle {
 	h := &Handle{fn: fn, loop: l}
 	h.timer.When = when
 	h.timer.Owner = h
@@ -84,7 +94,7 @@ func (l *Loop) callAtNanos(when int64, fn func()) *Handle {
 // CallSoonThreadsafe schedules fn to run on the loop in a coming iteration,
 // waking the loop if it is blocked. It is safe to call from any goroutine;
 // calls from one goroutine run in order. It returns ErrLoopClosed if the
-// loop is closed (fn will not run).
+// loop is closed (fn will not run), and panics with ErrNilFunc if fn is nil.
 func (l *Loop) CallSoonThreadsafe(fn func()) error {
 	return l.inbox.post(fn)
 }

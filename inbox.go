@@ -3,7 +3,8 @@ package aio
 import (
 	"sync"
 	"sync/atomic"
-	"time"
+
+	"github.com/asyncgo/aio/internal/ring"
 )
 
 // inbox is the loop's thread-safe entry point: callbacks posted from other
@@ -11,17 +12,20 @@ import (
 // Wake-ups are coalesced: only the post that makes the inbox non-empty wakes
 // the poller.
 type inbox struct {
-	mu      sync.Mutex
-	items   []func()
-	spare   []func()
-	closed  bool
-	pending atomic.Bool
-	poller  poller
+	mu      sync.Mutex  // guards items and spare, and orders posts against Close
+	items   []func()    // posted, not yet drained
+	spare   []func()    // the previous batch's slice, cleared, for reuse
+	pending atomic.Bool // items is non-empty (read without the lock)
+	poller  poller      // immutable
+	loop    *Loop       // immutable
 }
 
 func (in *inbox) post(fn func()) error {
+	if fn == nil {
+		misuse("Loop.CallSoonThreadsafe", ErrNilFunc, "pass the callback to run")
+	}
 	in.mu.Lock()
-	if in.closed {
+	if in.loop.state.Load() == stateClosed {
 		in.mu.Unlock()
 		return ErrLoopClosed
 	}
@@ -33,65 +37,32 @@ func (in *inbox) post(fn func()) error {
 	return nil
 }
 
-// drain moves the posted callbacks out; called on the loop goroutine.
-func (in *inbox) drain() []func() {
+// drain moves the posted callbacks to the ready queue; loop goroutine. The
+// drained slice is cleared before reuse, so a callback that ran is not kept
+// reachable.
+func (in *inbox) drain(ready *ring.Ring[readyItem]) {
 	if !in.pending.Load() {
-		return nil
+		return
 	}
 	in.mu.Lock()
 	items := in.items
 	in.items = in.spare[:0]
 	in.pending.Store(false)
 	in.mu.Unlock()
+	for _, fn := range items {
+		ready.Push(readyItem{fn: fn})
+	}
+	clear(items)
 	in.spare = items
-	return items
 }
 
+// close marks the loop closed under the lock, so that no post succeeds
+// after it, and drops what was posted.
 func (in *inbox) close() {
 	in.mu.Lock()
-	in.closed = true
+	in.loop.state.Store(stateClosed)
+	clear(in.items)
 	in.items = nil
+	in.spare = nil
 	in.mu.Unlock()
-}
-
-// poller is the seam where the loop blocks between iterations. The core
-// poller only sleeps and wakes; the I/O reactor (epoll) replaces it.
-type poller interface {
-	// wait blocks until wake is called or timeout passes (timeout < 0:
-	// no timeout). Called on the loop goroutine.
-	wait(timeout time.Duration)
-	// wake makes a current or the next wait return. Any goroutine.
-	wake()
-}
-
-// chanPoller is the portable poller: a one-slot channel and a reusable timer.
-type chanPoller struct {
-	ch    chan struct{}
-	timer *time.Timer
-}
-
-func newChanPoller() *chanPoller {
-	t := time.NewTimer(time.Hour)
-	t.Stop()
-	return &chanPoller{ch: make(chan struct{}, 1), timer: t}
-}
-
-func (p *chanPoller) wake() {
-	select {
-	case p.ch <- struct{}{}:
-	default:
-	}
-}
-
-func (p *chanPoller) wait(timeout time.Duration) {
-	if timeout < 0 {
-		<-p.ch
-		return
-	}
-	p.timer.Reset(timeout)
-	select {
-	case <-p.ch:
-	case <-p.timer.C:
-	}
-	p.timer.Stop()
 }

@@ -1,9 +1,11 @@
 package aio
 
 import (
-	"fmt"
+	"bytes"
 	"math"
+	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/asyncgo/aio/internal/coro"
@@ -21,43 +23,64 @@ import (
 // each iteration computes a poll timeout (0 if callbacks are ready or the
 // loop is stopping, else the time to the earliest timer), waits for
 // thread-safe posts until then, appends posted callbacks, then expired
-// timers in deadline order, then runs the batch.
+// timers in deadline order, then runs the batch. A timer fires behind what
+// was already ready: a scope's deadline cancels the scope only after the
+// wake-ups queued before it have run.
 //
 // Goroutine contract: CallSoonThreadsafe, IsRunning and IsClosed may be
 // called from any goroutine; every other method must be called on the loop
 // goroutine: from a task, a callback, or (when the loop is not running) the
-// goroutine that owns it. Debug mode (WithDebug) checks this.
+// goroutine that owns it. A loop-bound call made while the loop waits for
+// events cannot come from the loop and panics with ErrWrongGoroutine; debug
+// mode (WithDebug) checks every call.
 type Loop struct {
-	ready  ring.Ring[readyItem]
-	timers timerheap.Heap
-	clock  Clock
-	epoch  time.Time
-	inbox  inbox
-	poll   poller
-	cfg    config
+	ready  ring.Ring[readyItem] // loop goroutine
+	timers timerheap.Heap       // loop goroutine
+	clock  Clock                // immutable
+	epoch  time.Time            // immutable: loop time 0
+	inbox  inbox                // any goroutine (its own lock)
+	poll   poller               // wait: loop goroutine; wake: any goroutine
+	cfg    config               // immutable
 
-	running  bool
-	stopping bool
-	closed   bool
-	closing  bool
+	state    atomic.Int32 // loopState; written on the loop goroutine (and by Close under inbox.mu)
+	polling  atomic.Bool  // the loop goroutine is blocked in poll.wait
+	realTime bool         // the clock is the real clock; immutable
+	stopping bool         // Stop was called: end after this iteration; loop goroutine
 
-	current  *task      // task whose step is running
-	stepping *coro.Coro // coroutine being resumed (for abnormal exits)
-	idle     []*coro.Coro
-	tasks    taskList   // every pending task, held strongly
-	failed   []*failure // errors nobody has retrieved yet (exception.go)
+	current  *task        // task whose step is running; loop goroutine
+	stepping *coro.Coro   // coroutine being resumed (for abnormal exits); loop goroutine
+	idle     []*coro.Coro // finished coroutines kept for reuse, oldest first; loop goroutine
+	tasks    taskList     // every pending task, held strongly; loop goroutine
+	failed   []*failure   // errors nobody has retrieved yet (exception.go); loop goroutine
 
-	ownerGoid uint64 // goroutine running the loop (debug and nesting checks)
-	taskSeq   uint64 // numbers the tasks for their default names
-	batchLeft int    // items of the current iteration's batch not yet run
-	nested    bool   // a step is running nested in another task's park (runAhead)
+	idleLow   int    // fewest idle coroutines since the last trim; loop goroutine
+	trimAt    int64  // loop time of the next trim; loop goroutine
+	trimMore  bool   // a trim left work for the next iteration; loop goroutine
+	ownerGoid uint64 // goroutine running the loop, in debug mode
+	taskSeq   uint64 // numbers the tasks for their default names; loop goroutine
+	batchLeft int    // items of the current iteration's batch not yet run; loop goroutine
+	nested    bool   // a step is running nested in another task's park (runAhead); loop goroutine
 }
 
+// The loop's lifecycle: idle → running → idle ... → closing → closed.
+const (
+	stateIdle    int32 = iota // created, or between runs
+	stateRunning              // inside RunForever
+	stateClosing              // Close is unwinding the tasks
+	stateClosed               // closed; terminal
+)
+
+// readyItem is one entry of the ready queue: exactly one field is set.
 type readyItem struct {
-	t  *task
-	h  *Handle
-	fn func()
+	t  *task    // a task step
+	h  *Handle  // a CallSoon or timer callback (skipped if cancelled)
+	fn func()   // an internal or posted callback
+	c  *Context // a scope whose deadline passed
 }
+
+// warmIdle is how many idle coroutines the loop keeps however long it
+// stays idle (see trimIdle).
+const warmIdle = 256
 
 // NewLoop creates an event loop. The loop is not bound to a goroutine until
 // it runs. Close it when done to release its coroutines.
@@ -70,10 +93,12 @@ func NewLoop(opts ...Option) *Loop {
 	if l.clock == nil {
 		l.clock = realClock{}
 	}
+	_, l.realTime = l.clock.(realClock)
 	l.epoch = l.clock.Now()
 	p := newChanPoller()
 	l.poll = p
 	l.inbox.poller = p
+	l.inbox.loop = l
 	return l
 }
 
@@ -110,18 +135,10 @@ func (l *Loop) deadline(d time.Duration) int64 {
 }
 
 // IsRunning reports whether the loop is running. Any goroutine.
-func (l *Loop) IsRunning() bool {
-	l.inbox.mu.Lock()
-	defer l.inbox.mu.Unlock()
-	return l.running
-}
+func (l *Loop) IsRunning() bool { return l.state.Load() == stateRunning }
 
-// IsClosed reports whether Close was called. Any goroutine.
-func (l *Loop) IsClosed() bool {
-	l.inbox.mu.Lock()
-	defer l.inbox.mu.Unlock()
-	return l.inbox.closed // set under the lock by Close
-}
+// IsClosed reports whether Close has completed. Any goroutine.
+func (l *Loop) IsClosed() bool { return l.state.Load() == stateClosed }
 
 // Stop makes RunForever (or RunUntilComplete) return after the current
 // iteration. If the loop is not running, the next RunForever runs exactly
@@ -129,19 +146,20 @@ func (l *Loop) IsClosed() bool {
 // before the loop stops changes nothing. Loop goroutine only; from
 // elsewhere use CallSoonThreadsafe(l.Stop).
 func (l *Loop) Stop() {
-	l.checkThread("Stop")
+	l.checkCaller("Loop.Stop")
 	l.stopping = true
 }
 
 // RunForever runs the loop until Stop is called; it can be called again
-// afterwards to continue. It returns ErrLoopRunning
-// if the loop is already running (including a call from one of its own
-// tasks) and ErrLoopClosed if it is closed.
+// afterwards to continue. It returns ErrLoopRunning if the loop is already
+// running, ErrNestedRun if called from a task or callback of a running
+// loop, and ErrLoopClosed if it is closed.
 func (l *Loop) RunForever() error {
-	if err := l.enterRun(); err != nil {
+	prev, err := l.enterRun()
+	if err != nil {
 		return err
 	}
-	defer l.exitRun()
+	defer l.exitRun(prev)
 	for {
 		l.runOnce()
 		if l.stopping {
@@ -151,28 +169,32 @@ func (l *Loop) RunForever() error {
 	return nil
 }
 
-func (l *Loop) enterRun() error {
-	if l.closed {
-		return ErrLoopClosed
+// runningLoops counts the loops that are running in the process: the
+// (costly) check for a nested run is needed only when it is not zero.
+var runningLoops atomic.Int32
+
+func (l *Loop) enterRun() (int32, error) {
+	st := l.state.Load()
+	switch st {
+	case stateClosed:
+		return st, ErrLoopClosed
+	case stateRunning:
+		return st, ErrLoopRunning
 	}
-	if l.running {
-		return ErrLoopRunning
+	if runningLoops.Load() > 0 && inLoopGoroutine() {
+		return st, ErrNestedRun
 	}
-	g := goid.Get()
-	if runningLoopOf(g) != nil || coro.InCoroutine() {
-		return fmt.Errorf("%w: this goroutine is running another loop; await instead of running a nested loop", ErrLoopRunning)
+	runningLoops.Add(1)
+	l.state.Store(stateRunning)
+	if l.cfg.debug {
+		l.ownerGoid = goid.Get()
 	}
-	l.inbox.mu.Lock()
-	l.running = true
-	l.inbox.mu.Unlock()
-	l.ownerGoid = g
-	registerGoroutine(g, l)
-	return nil
+	return st, nil
 }
 
 // exitRun restores the loop after RunForever, also when the goroutine exits
 // abnormally (runtime.Goexit propagated from a task).
-func (l *Loop) exitRun() {
+func (l *Loop) exitRun(prev int32) {
 	if l.stepping != nil {
 		// The coroutine we were resuming ended the goroutine (Goexit):
 		// it is gone, drop it.
@@ -184,17 +206,16 @@ func (l *Loop) exitRun() {
 		}
 		l.current = nil
 	}
-	unregisterGoroutine(l.ownerGoid)
 	l.stopping = false
-	l.inbox.mu.Lock()
-	l.running = false
-	l.inbox.mu.Unlock()
+	l.polling.Store(false)
+	l.state.Store(prev)
+	runningLoops.Add(-1)
 }
 
 // runOnce is one loop iteration.
 func (l *Loop) runOnce() {
 	timeout := time.Duration(-1)
-	if l.ready.Len() > 0 || l.stopping {
+	if l.ready.Len() > 0 || l.stopping || l.trimMore {
 		timeout = 0
 	} else if e := l.timers.Peek(); e != nil {
 		timeout = 0
@@ -202,11 +223,19 @@ func (l *Loop) runOnce() {
 			timeout = time.Duration(e.When - now)
 		}
 	}
+	if l.realTime && len(l.idle) > warmIdle && timeout != 0 {
+		// Wake up for the next trim of idle coroutines.
+		if d := time.Duration(l.trimAt - l.now()); timeout < 0 || d < timeout {
+			timeout = max(d, time.Millisecond)
+		}
+	}
 	if timeout != 0 && !l.inbox.pending.Load() {
 		if a, ok := l.clock.(advancer); ok && timeout > 0 {
 			a.Advance(timeout)
 		} else {
+			l.polling.Store(true)
 			l.poll.wait(timeout)
+			l.polling.Store(false)
 		}
 	}
 	l.collect()
@@ -222,18 +251,19 @@ func (l *Loop) runOnce() {
 				it.h.ran = true
 				l.runCallback(it.h.fn, it.h)
 			}
+		case it.c != nil:
+			it.c.expire()
 		default:
 			l.runCallback(it.fn, nil)
 		}
 	}
+	l.trimIdle()
 }
 
 // collect appends what became ready since the last iteration: callbacks
 // posted from other goroutines, then expired timers in deadline order.
 func (l *Loop) collect() {
-	for _, fn := range l.inbox.drain() {
-		l.ready.Push(readyItem{fn: fn})
-	}
+	l.inbox.drain(&l.ready)
 	if l.timers.Len() > 0 {
 		now := l.now()
 		for {
@@ -246,6 +276,9 @@ func (l *Loop) collect() {
 		}
 	}
 }
+
+// pushFunc schedules an internal callback for the next iteration.
+func (l *Loop) pushFunc(fn func()) { l.ready.Push(readyItem{fn: fn}) }
 
 // runAhead is the direct hand-off. Task a, whose step the loop goroutine is
 // running, is about to suspend. Instead of switching back to the loop
@@ -301,16 +334,17 @@ func (l *Loop) runAhead(a *task) bool {
 	return false
 }
 
-// fire dispatches an expired timer: a callback handle is appended to the
-// ready queue; a sleeping task is woken; a scope deadline cancels the scope.
+// fire dispatches an expired timer: a callback handle and a scope deadline
+// are appended to the ready queue (behind what is already ready, as
+// asyncio's timer handles are); a sleeping task is woken.
 func (l *Loop) fire(e *timerheap.Entry) {
 	switch o := e.Owner.(type) {
 	case *Handle:
 		l.ready.Push(readyItem{h: o})
 	case *task:
-		o.schedule()
+		o.wakeUp()
 	case *Context:
-		o.expire()
+		l.ready.Push(readyItem{c: o})
 	}
 }
 
@@ -361,8 +395,12 @@ func (l *Loop) getCoro() *coro.Coro {
 		c := l.idle[n-1]
 		l.idle[n-1] = nil
 		l.idle = l.idle[:n-1]
+		if n-1 < l.idleLow {
+			l.idleLow = n - 1
+		}
 		return c
 	}
+	l.idleLow = 0
 	return coro.New()
 }
 
@@ -370,41 +408,85 @@ func (l *Loop) putCoro(c *coro.Coro) {
 	if c.Exited || c.Stopping() {
 		return
 	}
-	if len(l.idle) >= l.cfg.maxIdle || l.closing {
+	if len(l.idle) >= l.cfg.maxIdle || l.state.Load() == stateClosing {
 		c.Stop()
 		return
 	}
 	l.idle = append(l.idle, c)
 }
 
+// trimIdle releases idle coroutines the loop has not needed for a while:
+// once a second (loop time), the ones above warmIdle that stayed unused
+// since the last trim are stopped, oldest first, at most trimBatch per
+// iteration (each costs a switch to unwind it). A burst of tasks thus
+// leaves a warm set behind, not a goroutine per task of the burst.
+func (l *Loop) trimIdle() {
+	const trimBatch = 4096
+	l.trimMore = false
+	if len(l.idle) <= warmIdle {
+		l.idleLow = len(l.idle)
+		return
+	}
+	now := l.now()
+	if l.trimAt == 0 {
+		l.trimAt = now + int64(time.Second)
+	}
+	if now < l.trimAt {
+		return
+	}
+	excess := min(l.idleLow, len(l.idle)) - warmIdle
+	if excess <= 0 {
+		l.idleLow = len(l.idle)
+		l.trimAt = now + int64(time.Second)
+		return
+	}
+	n := min(excess, trimBatch)
+	for _, c := range l.idle[:n] {
+		c.Stop()
+	}
+	m := copy(l.idle, l.idle[n:])
+	clear(l.idle[m:])
+	l.idle = l.idle[:m]
+	l.idleLow -= n
+	if excess > n {
+		l.trimMore = true // more to release: next iteration, without waiting
+		return
+	}
+	l.idleLow = len(l.idle)
+	l.trimAt = now + int64(time.Second)
+}
+
 // RunUntilComplete runs the loop until f is done and returns f's error (nil
-// on success; read the value with f.Result). It returns ErrLoopRunning if
-// the loop is already running, ErrLoopClosed if it is closed,
-// ErrStoppedBeforeComplete if Stop ended the loop first, and an error if f
-// belongs to another loop. On a done f it runs one iteration and returns
-// f's error.
+// on success; read the value with f.Result). As in asyncio, the loop stops
+// from a callback scheduled when f completes, so what f's last step made
+// ready still runs in one more iteration. It returns ErrLoopRunning if the
+// loop is already running, ErrNestedRun if called from a running loop,
+// ErrLoopClosed if it is closed, and ErrStoppedBeforeComplete if Stop ended
+// the loop first; f of another loop panics with ErrWrongLoop.
 func (l *Loop) RunUntilComplete(f Waitable) error {
 	fc := f.core()
+	if fc.loop == nil {
+		misuse("Loop.RunUntilComplete", ErrZeroValue, "create futures with aio.NewFuture")
+	}
 	if fc.loop != l {
-		return fmt.Errorf("aio: RunUntilComplete: the future belongs to another loop")
+		misuse("Loop.RunUntilComplete", ErrWrongLoop, "run each loop with its own futures and tasks")
 	}
-	if l.closed {
+	if st := l.state.Load(); st == stateClosed {
 		return ErrLoopClosed
-	}
-	if l.running {
+	} else if st == stateRunning {
 		return ErrLoopRunning
 	}
-	if !fc.done {
-		s := &stopper{l: l}
-		fc.addWaiter(s)
-		defer fc.removeWaiter(s)
+	s := &stopper{l: l, active: true}
+	s.node.w = s
+	if fc.done {
+		l.pushFunc(s.stop)
 	} else {
-		// Already done: run one iteration and return, as asyncio does
-		// (its done callback stops the loop at once). Without this,
-		// nothing would ever stop the loop.
-		l.stopping = true
+		fc.link(&s.node)
 	}
-	if err := l.RunForever(); err != nil {
+	err := l.RunForever()
+	s.active = false
+	fc.unlink(&s.node)
+	if err != nil {
 		return err
 	}
 	if !fc.done {
@@ -414,10 +496,21 @@ func (l *Loop) RunUntilComplete(f Waitable) error {
 	return fc.err
 }
 
-// stopper stops the loop when the future it waits on completes.
-type stopper struct{ l *Loop }
+// stopper stops the loop from a callback scheduled when the future it
+// waits on completes (asyncio's _run_until_complete_cb).
+type stopper struct {
+	l      *Loop
+	node   waitNode
+	active bool // the RunUntilComplete call is still running
+}
 
-func (s *stopper) wake(*futureCore) { s.l.stopping = true }
+func (s *stopper) wake(*futureCore) { s.l.pushFunc(s.stop) }
+
+func (s *stopper) stop() {
+	if s.active {
+		s.l.stopping = true
+	}
+}
 
 // Close shuts the loop down: pending tasks are cancelled and given the
 // chance to run their cancellation (callbacks already ready run; the loop
@@ -427,19 +520,22 @@ func (s *stopper) wake(*futureCore) { s.l.stopping = true }
 // on a running loop; a second Close does nothing and returns nil.
 // Loop goroutine only.
 func (l *Loop) Close() error {
-	if l.running {
+	switch l.state.Load() {
+	case stateRunning:
 		return ErrLoopRunning
-	}
-	if l.closed {
+	case stateClosed, stateClosing:
 		return nil
 	}
-	l.closing = true
+	l.state.Store(stateClosing)
 	if l.tasks.n > 0 {
 		l.cancelAll("loop closing")
 		// Let the cancelled tasks react, without waiting on timers or I/O.
 		for i := 0; i < 1000 && l.tasks.n > 0 && l.ready.Len() > 0; i++ {
 			l.stopping = true
-			_ = l.RunForever()
+			if _, err := l.enterRun(); err == nil {
+				l.runOnce()
+				l.exitRun(stateClosing)
+			}
 		}
 		// Unwind whatever is still suspended.
 		for l.tasks.n > 0 {
@@ -465,9 +561,7 @@ func (l *Loop) Close() error {
 	l.reportUnretrieved()
 	l.ready.Clear()
 	l.timers = timerheap.Heap{}
-	l.inbox.close()
-	l.closed = true
-	l.closing = false
+	l.inbox.close() // sets stateClosed under the inbox lock
 	return nil
 }
 
@@ -478,11 +572,16 @@ func (l *Loop) cancelAll(msg string) {
 	}
 }
 
-// checkThread panics in debug mode when a loop-only method is called from a
-// goroutine that is neither the loop goroutine nor the coroutine of the
-// running task.
-func (l *Loop) checkThread(what string) {
-	if !l.cfg.debug || !l.running {
+// checkCaller panics with ErrWrongGoroutine when a loop-bound call op
+// cannot come from the loop: always while the loop is blocked waiting for
+// events (one atomic load), and in debug mode whenever the calling
+// goroutine is neither the loop goroutine nor the coroutine of the running
+// task.
+func (l *Loop) checkCaller(op string) {
+	if l.polling.Load() {
+		misuse(op, ErrWrongGoroutine, wrongGoroutineHint)
+	}
+	if !l.cfg.debug || l.state.Load() != stateRunning {
 		return
 	}
 	g := goid.Get()
@@ -492,31 +591,22 @@ func (l *Loop) checkThread(what string) {
 	if t := l.current; t != nil && t.coro != nil && (t.coro.Data == g || (t.coro.Data == 0 && coro.InCoroutine())) {
 		return
 	}
-	panic(fmt.Sprintf("aio: Loop.%s called from goroutine %d, which is not running this loop; "+
-		"use Loop.CallSoonThreadsafe from other goroutines", what, g))
+	misuse(op, ErrWrongGoroutine, wrongGoroutineHint)
 }
 
-// The registry maps goroutines that run a loop (the loop goroutine and its
-// coroutines) to that loop, for nesting and debug checks.
-var (
-	regMu sync.Mutex
-	reg   = map[uint64]*Loop{}
-)
+const wrongGoroutineHint = "call it from a task or callback of the loop; other goroutines use Loop.CallSoonThreadsafe, Future.SetResultThreadsafe or a scope's CancelFunc"
 
-func registerGoroutine(g uint64, l *Loop) {
-	regMu.Lock()
-	reg[g] = l
-	regMu.Unlock()
+// stackBufs holds buffers for inLoopGoroutine.
+var stackBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b }}
+
+// inLoopGoroutine reports whether the calling goroutine runs a loop or a
+// loop's coroutine. It reads the goroutine's stack, so it is called only
+// when some loop is running.
+func inLoopGoroutine() bool {
+	bp := stackBufs.Get().(*[]byte)
+	defer stackBufs.Put(bp)
+	buf := (*bp)[:runtime.Stack(*bp, false)]
+	return bytes.Contains(buf, []byte(coro.BodyFrame)) || bytes.Contains(buf, []byte(runForeverFrame))
 }
 
-func unregisterGoroutine(g uint64) {
-	regMu.Lock()
-	delete(reg, g)
-	regMu.Unlock()
-}
-
-func runningLoopOf(g uint64) *Loop {
-	regMu.Lock()
-	defer regMu.Unlock()
-	return reg[g]
-}
+const runForeverFrame = "aio.(*Loop).RunForever("

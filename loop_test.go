@@ -247,8 +247,9 @@ func TestRunUntilCompleteStoppedFirstReturnsErrStoppedBeforeComplete(t *testing.
 // inventory §2 item 12
 func TestRunUntilCompleteRejectsAFutureOfAnotherLoop(t *testing.T) {
 	l, other := confLoop(t), confLoop(t)
-	if err := l.RunUntilComplete(aio.NewFuture[int](other)); err == nil {
-		t.Fatal("RunUntilComplete accepted a future of another loop")
+	got := confRecover(func() { l.RunUntilComplete(aio.NewFuture[int](other)) })
+	if e, _ := got.(error); !errors.Is(e, aio.ErrWrongLoop) {
+		t.Fatalf("RunUntilComplete of another loop's future: panic %v, want ErrWrongLoop", got)
 	}
 }
 
@@ -275,12 +276,8 @@ func TestCloseIsIdempotentAndAClosedLoopRejectsWork(t *testing.T) {
 	if !l.IsClosed() {
 		t.Fatal("IsClosed false after Close")
 	}
-	if r := confRecover(func() { l.CallSoon(func() {}) }); r != aio.ErrLoopClosed {
-		t.Fatalf("CallSoon panicked with %v, want ErrLoopClosed", r)
-	}
-	if r := confRecover(func() { l.CallLater(time.Second, func() {}) }); r != aio.ErrLoopClosed {
-		t.Fatalf("CallLater panicked with %v, want ErrLoopClosed", r)
-	}
+	confMisuse(t, confRecover(func() { l.CallSoon(func() {}) }), aio.ErrLoopClosed, "Loop.CallSoon")
+	confMisuse(t, confRecover(func() { l.CallLater(time.Second, func() {}) }), aio.ErrLoopClosed, "Loop.CallLater")
 	if err := l.CallSoonThreadsafe(func() {}); !errors.Is(err, aio.ErrLoopClosed) {
 		t.Fatalf("CallSoonThreadsafe: %v, want ErrLoopClosed", err)
 	}
@@ -359,10 +356,7 @@ func TestDebugModeCallSoonFromAnotherGoroutinePanicsWithAnExplanation(t *testing
 		got = <-ch // the loop is blocked here, so the goroutine reads a stable loop
 	})
 	confRunBatch(t, l)
-	msg, _ := got.(string)
-	if !strings.Contains(msg, "CallSoon") || !strings.Contains(msg, "CallSoonThreadsafe") {
-		t.Fatalf("panic %v; want a message naming CallSoon and pointing to CallSoonThreadsafe", got)
-	}
+	confMisuse(t, got, aio.ErrWrongGoroutine, "Loop.CallSoon", "CallSoonThreadsafe")
 }
 
 // A deadline so far in the past that it is out of the loop's range fires in

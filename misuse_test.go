@@ -30,9 +30,7 @@ func TestAwaitingWithAnotherTasksContextPanicsNamingBothTasks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if msg, _ := got.(string); !strings.Contains(msg, "alpha") || !strings.Contains(msg, "beta") {
-		t.Fatalf("panic %v; want a message naming alpha and beta", got)
-	}
+	confMisuse(t, got, aio.ErrNotInTask, "alpha", "beta")
 }
 
 func TestAwaitingFromAPlainCallbackPanics(t *testing.T) {
@@ -48,11 +46,8 @@ func TestAwaitingFromAPlainCallbackPanics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range []any{sleepPanic, awaitPanic} {
-		if msg, _ := r.(string); !strings.Contains(msg, "outside a running task") {
-			t.Fatalf("panic %v; want a message about awaiting outside a running task", r)
-		}
-	}
+	confMisuse(t, sleepPanic, aio.ErrNotInTask, "aio.Sleep")
+	confMisuse(t, awaitPanic, aio.ErrNotInTask, "Future.Await")
 }
 
 func TestAwaitingWithANilContextPanics(t *testing.T) {
@@ -66,11 +61,8 @@ func TestAwaitingWithANilContextPanics(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range []any{sleepPanic, awaitPanic} {
-		if msg, _ := r.(string); !strings.Contains(msg, "nil *Context") {
-			t.Fatalf("panic %v; want a message about the nil *Context", r)
-		}
-	}
+	confMisuse(t, sleepPanic, aio.ErrNotInTask, "not nil")
+	confMisuse(t, awaitPanic, aio.ErrNotInTask, "not nil")
 }
 
 // inventory §2 item 48: a negative delay sleeps like 0, yielding once.
@@ -120,13 +112,30 @@ func TestCallLaterWithTheLargestDurationNeverFiresAndDoesNotOverflow(t *testing.
 	}
 }
 
-func TestSpawnOnAClosedLoopGivesATaskFailedWithErrLoopClosed(t *testing.T) {
+func TestSpawnOnAClosedLoopPanicsWithErrLoopClosed(t *testing.T) {
 	l := aio.NewLoop(confVirtual())
 	l.Close()
 	ran := false
-	task := aio.Go(l, func(*aio.Context) error { ran = true; return nil })
-	if !task.Done() || !errors.Is(task.Err(), aio.ErrLoopClosed) || ran {
-		t.Fatalf("done=%v err=%v ran=%v; want a done task failed with ErrLoopClosed", task.Done(), task.Err(), ran)
+	r := confRecover(func() { aio.Go(l, func(*aio.Context) error { ran = true; return nil }) })
+	confMisuse(t, r, aio.ErrLoopClosed, "aio.Go")
+	if ran {
+		t.Fatal("the task ran")
+	}
+}
+
+// confMisuse checks that r, a recovered panic, is a *aio.MisuseError that
+// errors.Is matches to sentinel and whose message contains words.
+func confMisuse(t *testing.T, r any, sentinel error, words ...string) {
+	t.Helper()
+	err, ok := r.(error)
+	var me *aio.MisuseError
+	if !ok || !errors.As(err, &me) || !errors.Is(err, sentinel) {
+		t.Fatalf("panic %v; want a *MisuseError wrapping %v", r, sentinel)
+	}
+	for _, w := range words {
+		if !strings.Contains(err.Error(), w) {
+			t.Fatalf("panic %q; want it to mention %q", err, w)
+		}
 	}
 }
 

@@ -16,6 +16,9 @@ type config struct {
 	clock   Clock
 	onError func(*Loop, ExceptionContext)
 	maxIdle int
+	// shutdownReport is when Run first reports tasks it is still waiting
+	// for at shutdown (0: never).
+	shutdownReport time.Duration
 }
 
 type optionFunc func(*config)
@@ -24,9 +27,10 @@ func (f optionFunc) apply(c *config) { f(c) }
 
 func defaultConfig() config {
 	return config{
-		debug:   os.Getenv("AIODEBUG") != "",
-		slow:    100 * time.Millisecond,
-		maxIdle: 1 << 16,
+		debug:          os.Getenv("AIODEBUG") != "",
+		slow:           100 * time.Millisecond,
+		maxIdle:        1 << 16,
+		shutdownReport: time.Second,
 	}
 }
 
@@ -64,7 +68,8 @@ func WithBaseContext(ctx context.Context) Option {
 
 // WithIdleCoroutines bounds how many finished coroutines the loop keeps for
 // reuse (default 65536). Spawning a task reuses an idle coroutine when there
-// is one and creates a goroutine only otherwise.
+// is one and creates a goroutine only otherwise. Idle coroutines beyond a
+// warm set of 256 that the loop has not needed for a second are released.
 func WithIdleCoroutines(n int) Option {
 	return optionFunc(func(c *config) {
 		if n < 0 {
@@ -72,4 +77,12 @@ func WithIdleCoroutines(n int) Option {
 		}
 		c.maxIdle = n
 	})
+}
+
+// WithShutdownReport sets how long Run waits for cancelled tasks at
+// shutdown before it logs which ones it is still waiting for (default one
+// second; later reports follow at growing intervals; d ≤ 0 turns the
+// reports off).
+func WithShutdownReport(d time.Duration) Option {
+	return optionFunc(func(c *config) { c.shutdownReport = d })
 }

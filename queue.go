@@ -25,6 +25,7 @@ type Queue[T any] struct {
 	items      ring.Ring[T]
 	maxsize    int
 	unfinished int
+	loop       *Loop // bound by the first wait; nil until then
 	getters    waitq.Queue[qwait[T]]
 	putters    waitq.Queue[qwait[T]]
 	joiners    waitq.Queue[qwait[T]]
@@ -34,6 +35,22 @@ type qwait[T any] struct {
 	t    *task
 	item T
 	ok   bool // the operation completed while the task was parked
+	wq   *waitq.Queue[qwait[T]]
+	n    *waitq.Node[qwait[T]]
+}
+
+// check is the goroutine check of a queue bound to a loop.
+func (q *Queue[T]) check(op string) {
+	if q.loop != nil {
+		q.loop.checkCaller(op)
+	}
+}
+
+// abort withdraws a queue wait (the parker of Queue's waits): the node
+// leaves its wait queue, so nothing is handed to a task that gave up.
+func (w *qwait[T]) abort(error, bool) bool {
+	w.wq.Remove(w.n)
+	return true
 }
 
 // NewQueue returns a queue holding at most maxsize items; maxsize ≤ 0 means
@@ -59,6 +76,7 @@ func (q *Queue[T]) Full() bool { return q.maxsize > 0 && q.items.Len() >= q.maxs
 
 // PutNowait puts v without waiting, or returns ErrQueueFull.
 func (q *Queue[T]) PutNowait(v T) error {
+	q.check("Queue.PutNowait")
 	if q.tryPut(v) {
 		return nil
 	}
@@ -70,7 +88,7 @@ func (q *Queue[T]) tryPut(v T) bool {
 		// Invariant: getters wait only on an empty queue.
 		n.Val.item, n.Val.ok = v, true
 		q.unfinished++
-		n.Val.t.schedule()
+		n.Val.t.wakeUp()
 		return true
 	}
 	if q.Full() {
@@ -86,11 +104,12 @@ func (q *Queue[T]) tryPut(v T) bool {
 // when there is room. On cancellation of ctx it returns the cancellation
 // error and inserts nothing.
 func (q *Queue[T]) Put(ctx *Context, v T) error {
+	q.check("Queue.Put")
 	if q.putters.Len() == 0 && q.tryPut(v) {
 		return nil
 	}
-	t := ctx.enter()
-	if err := ctx.cancelErr(); err != nil {
+	t := q.enter("Queue.Put", ctx)
+	if err := ctx.checkCancel(); err != nil {
 		return err
 	}
 	n := q.putters.Get(qwait[T]{t: t, item: v})
@@ -100,6 +119,7 @@ func (q *Queue[T]) Put(ctx *Context, v T) error {
 
 // GetNowait takes the first item without waiting, or returns ErrQueueEmpty.
 func (q *Queue[T]) GetNowait() (T, error) {
+	q.check("Queue.GetNowait")
 	if q.items.Len() == 0 {
 		var zero T
 		return zero, ErrQueueEmpty
@@ -116,7 +136,7 @@ func (q *Queue[T]) take() T {
 		n.Val.ok = true
 		var zero T
 		n.Val.item = zero
-		n.Val.t.schedule()
+		n.Val.t.wakeUp()
 	}
 	return v
 }
@@ -126,12 +146,13 @@ func (q *Queue[T]) take() T {
 // without yielding when an item is there. On cancellation of ctx it returns
 // the cancellation error, unless an item was already handed to it.
 func (q *Queue[T]) Get(ctx *Context) (T, error) {
+	q.check("Queue.Get")
 	if q.items.Len() > 0 {
 		return q.take(), nil
 	}
-	t := ctx.enter()
+	t := q.enter("Queue.Get", ctx)
 	var zero T
-	if err := ctx.cancelErr(); err != nil {
+	if err := ctx.checkCancel(); err != nil {
 		return zero, err
 	}
 	n := q.getters.Get(qwait[T]{t: t})
@@ -141,30 +162,31 @@ func (q *Queue[T]) Get(ctx *Context) (T, error) {
 	return v, err
 }
 
-// park waits until n's operation completed (n.Val.ok), the scope is
-// cancelled, or the loop closes. out receives a handed-over item.
-func (q *Queue[T]) park(ctx *Context, t *task, wq *waitq.Queue[qwait[T]], n *waitq.Node[qwait[T]], out *T) error {
-	for {
-		ok := t.park(ctx)
-		if n.Val.ok {
-			if out != nil {
-				*out = n.Val.item
-			}
-			wq.Put(n)
-			return nil
-		}
-		var err error
-		if !ok {
-			err = ErrLoopClosed
-		} else {
-			err = ctx.cancelErr()
-		}
-		if err != nil {
-			wq.Remove(n)
-			wq.Put(n)
-			return err
-		}
+// enter binds the queue to the loop of ctx's task on first use and
+// validates the await.
+func (q *Queue[T]) enter(op string, ctx *Context) *task {
+	t := ctx.enter(op)
+	if q.loop == nil {
+		q.loop = t.loop
+	} else if q.loop != t.loop {
+		misuse(op, ErrWrongLoop, "a Queue serves the tasks of one loop")
 	}
+	return t
+}
+
+// park waits until n's operation completed (n.Val.ok), the scope is
+// cancelled (n leaves the queue), or the loop closes. out receives a
+// handed-over item: a hand-off that happened is never lost to a
+// cancellation.
+func (q *Queue[T]) park(ctx *Context, t *task, wq *waitq.Queue[qwait[T]], n *waitq.Node[qwait[T]], out *T) error {
+	n.Val.wq, n.Val.n = wq, n
+	err := t.park(ctx, &n.Val)
+	if err == nil && n.Val.ok && out != nil {
+		*out = n.Val.item
+	}
+	wq.Remove(n)
+	wq.Put(n)
+	return err
 }
 
 // firstLive dequeues the first waiter whose task can still take part. A
@@ -185,6 +207,7 @@ func (q *Queue[T]) firstLive(wq *waitq.Queue[qwait[T]]) *waitq.Node[qwait[T]] {
 // every item put so far has been processed, Join returns. Calling TaskDone
 // more often than items were put returns ErrTaskDoneTooMany.
 func (q *Queue[T]) TaskDone() error {
+	q.check("Queue.TaskDone")
 	if q.unfinished <= 0 {
 		return ErrTaskDoneTooMany
 	}
@@ -192,7 +215,7 @@ func (q *Queue[T]) TaskDone() error {
 	if q.unfinished == 0 {
 		for n := q.joiners.PopFront(); n != nil; n = q.joiners.PopFront() {
 			n.Val.ok = true
-			n.Val.t.schedule()
+			n.Val.t.wakeUp()
 		}
 	}
 	return nil
@@ -202,11 +225,12 @@ func (q *Queue[T]) TaskDone() error {
 // be the Context of the running task. On a
 // queue with nothing unfinished it returns at once without yielding.
 func (q *Queue[T]) Join(ctx *Context) error {
+	q.check("Queue.Join")
 	if q.unfinished == 0 {
 		return nil
 	}
-	t := ctx.enter()
-	if err := ctx.cancelErr(); err != nil {
+	t := q.enter("Queue.Join", ctx)
+	if err := ctx.checkCancel(); err != nil {
 		return err
 	}
 	n := q.joiners.Get(qwait[T]{t: t})

@@ -5,31 +5,22 @@ package aio
 // cancellation error at once and aw keeps running. If aw itself is
 // cancelled, Shield returns aw's cancellation error. A done aw returns its
 // result without yielding. Loop goroutine only.
-func Shield[T any, A Awaitable[T]](ctx *Context, aw A) (T, error) {
+func Shield[T any](ctx *Context, aw Awaitable[T]) (T, error) {
 	fc := aw.core()
 	if !fc.done {
-		t := ctx.enter()
-		if fc.owner == t {
-			var zero T
-			return zero, ErrAwaitSelf
+		var zero T
+		t := ctx.enter("aio.Shield")
+		if err := fc.awaitBy("aio.Shield", t); err != nil {
+			return zero, err
 		}
-		if cerr := ctx.cancelErr(); cerr != nil {
-			var zero T
+		if cerr := ctx.checkCancel(); cerr != nil {
 			return zero, cerr
 		}
-		fc.addWaiter(t)
-		for !fc.done {
-			ok := t.park(ctx)
-			if !ok || ctx.cancelErr() != nil {
-				if !fc.done {
-					fc.removeWaiter(t)
-				}
-				var zero T
-				if !ok {
-					return zero, ErrLoopClosed
-				}
-				return zero, ctx.cancelErr()
-			}
+		t.node.w = t
+		fc.link(&t.node)
+		if err := t.park(ctx, withdraw{}); err != nil {
+			fc.unlink(&t.node)
+			return zero, err
 		}
 	}
 	return aw.Result()

@@ -39,22 +39,47 @@ type Task[T any] struct {
 	c   futureCore
 	val T
 	fn  func(*Context) (T, error)
+	efn func(*Context) error // Go's body (fn is nil then)
 }
 
 // Spawn schedules fn to run as a new task on the loop of h and returns the
 // task. The task starts in a coming loop iteration, after the caller yields
 // (it never runs synchronously inside Spawn). The task's *Context inherits
 // values from the loop's base context (WithBaseContext) but not
-// cancellation: like
-// asyncio.create_task, cancelling the spawner does not cancel the task; use
-// a TaskGroup (pass it as h) for tasks that share a lifetime.
-//
-// On a closed loop Spawn returns a task already failed with ErrLoopClosed.
-// Loop goroutine only.
+// cancellation: like asyncio.create_task, cancelling the spawner does not
+// cancel the task; use a TaskGroup (pass it as h) for tasks that share a
+// lifetime. Loop goroutine only; on a closed loop it panics with a
+// *MisuseError wrapping ErrLoopClosed.
 func Spawn[T any](h Host, fn func(*Context) (T, error)) *Task[T] {
-	l := h.Loop()
-	l.checkThread("Spawn")
+	if fn == nil {
+		misuse("aio.Spawn", ErrNilFunc, "pass the coroutine to run")
+	}
 	t := &Task[T]{fn: fn}
+	t.start("aio.Spawn", h)
+	return t
+}
+
+// Go is Spawn for a coroutine without a value: the task's result is
+// struct{}.
+func Go(h Host, fn func(*Context) error) *Task[struct{}] {
+	if fn == nil {
+		misuse("aio.Go", ErrNilFunc, "pass the coroutine to run")
+	}
+	t := &Task[struct{}]{efn: fn}
+	t.start("aio.Go", h)
+	return t
+}
+
+func (t *Task[T]) start(op string, h Host) {
+	g, isGroup := h.(*TaskGroup)
+	if isGroup {
+		g.check(op)
+	}
+	l := h.Loop()
+	l.checkCaller(op)
+	if l.state.Load() == stateClosed {
+		misuse(op, ErrLoopClosed, "spawn tasks before closing the loop, or create a new loop")
+	}
 	tk := &t.t
 	tk.loop = l
 	tk.fc = &t.c
@@ -65,23 +90,11 @@ func Spawn[T any](h Host, fn func(*Context) (T, error)) *Task[T] {
 	tk.ctx.deadline = math.MaxInt64
 	t.c.loop = l
 	t.c.owner = tk
-	if l.closed {
-		tk.done = true
-		t.c.complete(ErrLoopClosed)
-		return t
-	}
-	if g, ok := h.(*TaskGroup); ok {
-		g.adopt(tk) // first: it panics on a finished group, which must not leave a task behind
+	if isGroup {
+		g.adopt(tk)
 	}
 	l.tasks.add(tk)
 	tk.schedule()
-	return t
-}
-
-// Go is Spawn for a coroutine without a value: the task's result is
-// struct{}.
-func Go(h Host, fn func(*Context) error) *Task[struct{}] {
-	return Spawn(h, func(ctx *Context) (struct{}, error) { return struct{}{}, fn(ctx) })
 }
 
 func (t *Task[T]) core() *futureCore { return &t.c }
@@ -122,7 +135,11 @@ func (t *Task[T]) call() (v T, err error) {
 		}
 		t.finish(ErrGoexit)
 	}()
-	v, err = t.fn(&t.t.ctx)
+	if t.fn != nil {
+		v, err = t.fn(&t.t.ctx)
+	} else {
+		err = t.efn(&t.t.ctx)
+	}
 	normal = true
 	return
 }
@@ -131,6 +148,12 @@ func (t *Task[T]) finish(err error) {
 	tk := &t.t
 	if tk.done {
 		return
+	}
+	if err == nil && tk.mustCancel {
+		// Cancelled during its last step and returned without awaiting
+		// again: it ends cancelled, as asyncio's "cancelled right before
+		// the coroutine stops".
+		err = tk.ctx.cancelErr()
 	}
 	if err != nil {
 		var zero T
@@ -141,7 +164,9 @@ func (t *Task[T]) finish(err error) {
 	if tk.sleep.Queued() {
 		tk.loop.timers.Remove(&tk.sleep)
 	}
-	t.c.complete(err)
+	cancelled := tk.endsCancelled(err)
+	tk.ctx.finish()
+	t.c.complete(err, cancelled)
 	watchTask(t)
 }
 
@@ -150,12 +175,13 @@ func (t *Task[T]) abort(err error) { t.finish(err) }
 // Await suspends the calling task until t is done and returns t's result;
 // ctx must be the Context of the running task (of a scope of it).
 // A done task returns at once without yielding. If the caller's scope is
-// cancelled while waiting, t is cancelled and Await waits for t to finish
-// its cancellation (asyncio semantics): it then returns t's value if t
-// suppressed the cancellation, t's error if t failed otherwise, or the
-// caller's cancellation error. Use Shield to stop waiting without
-// cancelling t. A task awaiting itself gets ErrAwaitSelf.
-func (t *Task[T]) Await(ctx *Context) (T, error) { return awaitOf(&t.c, &t.val, ctx) }
+// cancelled while waiting, t is cancelled at once and Await waits for t to
+// finish its cancellation (asyncio semantics): it then returns t's value if
+// t suppressed the cancellation, t's error if t failed otherwise, or the
+// caller's cancellation error. A task that completed before the
+// cancellation reached the caller returns its result. Use Shield to stop
+// waiting without cancelling t. A task awaiting itself gets ErrAwaitSelf.
+func (t *Task[T]) Await(ctx *Context) (T, error) { return awaitOf("Task.Await", &t.c, &t.val, ctx) }
 
 // Result returns the value and error of a done task (a cancelled task
 // returns its cancellation error), or ErrInvalidState while it is pending.
@@ -173,17 +199,25 @@ func (t *Task[T]) Err() error {
 // cancelled).
 func (t *Task[T]) Done() bool { return t.c.done }
 
-// Cancelled reports whether the task finished with a cancellation error
-// (errors.Is(err, context.Canceled)).
+// Cancelled reports whether the task ended cancelled: by the cancellation
+// of its own root scope (Task.Cancel, a TaskGroup, Gather or WaitFor
+// cancelling it). A task that returns an error wrapping another task's or
+// scope's cancellation, or joining a cancellation with a failure, has
+// failed, not been cancelled.
 func (t *Task[T]) Cancelled() bool { return t.c.cancelled }
 
 // Cancel requests cancellation of the task: from now on every await in the
 // task's Context (outside WithoutCancel scopes) returns a *CancelledError
 // carrying the message (optional; several strings are joined with spaces),
-// until the coroutine returns; a task that has not started
-// never runs. It returns false if the task is already done, true otherwise.
-// Repeated calls count (see Cancelling) but the first message stands.
-func (t *Task[T]) Cancel(msg ...string) bool { return t.t.cancel(joinMsg(msg)) }
+// until the coroutine returns; a task that has not started never runs.
+// What the task awaits is cancelled at once, inside the call (an awaited
+// future is cancelled, an awaited task is cancelled in turn). It reports
+// false if the task is already done, true otherwise. Repeated calls count
+// (see Cancelling) but the first message stands. Loop goroutine only.
+func (t *Task[T]) Cancel(msg ...string) bool {
+	t.t.loop.checkCaller("Task.Cancel")
+	return t.t.cancel(joinMsg(msg))
+}
 
 // Cancelling returns how many times Cancel was called while the task was
 // pending; it keeps that count after the task is done.
@@ -199,7 +233,7 @@ func (t *Task[T]) SetName(name string) { t.t.name = name }
 // AddDoneCallback arranges for fn to run on the loop when the task is done;
 // see Future.AddDoneCallback.
 func (t *Task[T]) AddDoneCallback(fn func()) (remove func() bool) {
-	return t.c.addDoneCallback(fn)
+	return t.c.addDoneCallback("Task.AddDoneCallback", fn)
 }
 
 // Context returns the task's root Context.
@@ -226,22 +260,28 @@ type taskJob interface {
 	abort(err error)
 }
 
-// task is the type-independent part of a Task.
+// task is the type-independent part of a Task. Every field is owned by the
+// loop goroutine (the loop, or the task's own coroutine during its step).
 type task struct {
-	loop       *Loop
-	fc         *futureCore
-	job        taskJob
-	coro       *coro.Coro
-	ctx        Context // root scope
-	waitCtx    *Context
-	sleep      timerheap.Entry
-	prev, next *task
-	id         uint64
-	name       string
-	cancels    int32
-	done       bool
-	scheduled  bool
-	parked     bool
+	loop       *Loop           // immutable
+	fc         *futureCore     // the Task's core; immutable
+	job        taskJob         // the generic Task; immutable
+	coro       *coro.Coro      // set at the first step, cleared when done
+	ctx        Context         // the root scope
+	sleep      timerheap.Entry // Sleep's timer
+	node       waitNode        // links the task into the future it awaits
+	awaiting   *futureCore     // the future or task it awaits (awaitParker)
+	waitCtx    *Context        // the scope of the current wait (park)
+	parker     parker          // undoes the current wait (park)
+	abortErr   error           // the cancellation that withdrew the wait
+	prev, next *task           // the loop's list of pending tasks
+	id         uint64          // numbers the default name
+	name       string          // "" until named or asked for
+	cancels    int32           // Cancel calls while pending
+	pstate     parkState       // see park
+	done       bool            // finished; set once
+	scheduled  bool            // a step is in the ready queue
+	mustCancel bool            // cancelled during its own step and not delivered since
 }
 
 // Run implements coro.Job (the type is unexported, so users cannot call it).
@@ -263,34 +303,60 @@ func (t *task) schedule() {
 	t.loop.ready.Push(readyItem{t: t})
 }
 
-// wake implements waiter: a future the task awaits completed.
-func (t *task) wake(*futureCore) { t.schedule() }
-
-// park suspends the task until it is scheduled. While parked, cancellation
-// of ctx (or an enclosing scope) wakes it; ctx == nil parks shielded. It
-// returns false if the loop is unwinding the coroutine (closing).
-func (t *task) park(ctx *Context) bool {
-	t.parked = true
-	t.waitCtx = ctx
-	l := t.loop
-	if !l.cfg.debug && !l.closing && l.current == t && l.runAhead(t) {
-		t.parked = false
-		t.waitCtx = nil
-		return true
-	}
-	ok := t.coro.Suspend()
-	t.parked = false
-	t.waitCtx = nil
-	return ok
-}
+// wake implements waiter: the future the task awaits completed.
+func (t *task) wake(*futureCore) { t.wakeUp() }
 
 func (t *task) cancel(msg string) bool {
 	if t.done {
 		return false
 	}
 	t.cancels++
+	if t.loop.current == t {
+		t.mustCancel = true
+	}
 	t.ctx.cancel(&CancelledError{Message: msg})
 	return true
+}
+
+// endsCancelled reports whether err, returned by the task's body, means the
+// task ended cancelled: it is (or wraps) the cancellation of the task's own
+// root scope, with no failure joined to it. An error that wraps another
+// task's or scope's cancellation is a failure.
+func (t *task) endsCancelled(err error) bool {
+	st := t.ctx.state.Load()
+	if err == nil || st == nil || st == finishedState {
+		return false
+	}
+	return onlyCancellation(err, st.err)
+}
+
+// onlyCancellation reports whether err is own, or wraps own with nothing
+// but other cancellations beside it in a join.
+func onlyCancellation(err, own error) bool {
+	for {
+		if err == own {
+			return true
+		}
+		switch u := err.(type) {
+		case interface{ Unwrap() []error }:
+			found := false
+			for _, e := range u.Unwrap() {
+				if onlyCancellation(e, own) {
+					found = true
+				} else if !isCancel(e) {
+					return false
+				}
+			}
+			return found
+		case interface{ Unwrap() error }:
+			err = u.Unwrap()
+			if err == nil {
+				return false
+			}
+		default:
+			return false
+		}
+	}
 }
 
 // taskList is the loop's intrusive list of pending tasks.

@@ -1,7 +1,7 @@
 package aio
 
 import (
-	"errors"
+	"context"
 	"time"
 )
 
@@ -40,21 +40,6 @@ func (d waitTimeout) applyWait(c *waitConfig) {
 // (d ≤ 0: check once, without waiting).
 func WaitTimeout(d time.Duration) WaitOption { return waitTimeout(d) }
 
-type waitWaiter struct {
-	t    *task
-	mode WaitMode
-	left int
-	hit  bool
-}
-
-func (w *waitWaiter) wake(fc *futureCore) {
-	w.left--
-	if w.left == 0 || w.mode == FirstCompleted || (w.mode == FirstError && fc.err != nil && !fc.cancelled) {
-		w.hit = true
-		w.t.schedule()
-	}
-}
-
 // Wait waits for the tasks or futures in aws (asyncio.wait) until the
 // condition of the WaitMode option holds (AllCompleted by default) or the
 // WaitTimeout passes, and returns them split into done and pending, each in
@@ -79,22 +64,30 @@ func Wait[A Waitable](ctx *Context, aws []A, opts ...WaitOption) (done, pending 
 			uniq = append(uniq, a)
 		}
 	}
-	satisfied := func() bool {
-		n := 0
-		for _, a := range uniq {
-			fc := a.core()
-			if fc.done {
-				n++
-				if cfg.mode == FirstCompleted || (cfg.mode == FirstError && fc.err != nil && !fc.cancelled) {
-					return true
-				}
+	// hit is the mode's condition on one completed future.
+	hit := func(fc *futureCore) bool {
+		return cfg.mode == FirstCompleted || (cfg.mode == FirstError && fc.err != nil && !fc.cancelled)
+	}
+	satisfied := true
+	for _, a := range uniq {
+		fc := a.core()
+		if !fc.done {
+			satisfied = false
+		} else if hit(fc) {
+			satisfied = true
+			break
+		}
+	}
+	if !satisfied && !(cfg.timed && cfg.timeout <= 0) {
+		t := ctx.enter("aio.Wait")
+		cores := make([]*futureCore, len(uniq))
+		for i, a := range uniq {
+			cores[i] = a.core()
+			if err := cores[i].awaitBy("aio.Wait", t); err != nil {
+				return nil, nil, err
 			}
 		}
-		return n == len(uniq)
-	}
-	if !satisfied() && !(cfg.timed && cfg.timeout <= 0) {
-		t := ctx.enter()
-		if err := ctx.cancelErr(); err != nil {
+		if err := ctx.checkCancel(); err != nil {
 			return nil, nil, err
 		}
 		wctx := ctx
@@ -103,33 +96,18 @@ func Wait[A Waitable](ctx *Context, aws []A, opts ...WaitOption) (done, pending 
 			wctx, cancel = WithTimeout(ctx, cfg.timeout)
 			defer cancel()
 		}
-		w := &waitWaiter{t: t, mode: cfg.mode}
-		for _, a := range uniq {
-			if fc := a.core(); !fc.done {
-				fc.addWaiter(w)
-				w.left++
+		m := &multiWait{t: t}
+		m.done = func(fc *futureCore) bool { return m.left == 0 || hit(fc) }
+		m.watch(cores)
+		perr := t.park(wctx, withdraw{})
+		m.unwatch()
+		if perr != nil {
+			if perr == ErrLoopClosed {
+				return nil, nil, perr
 			}
-		}
-		for !w.hit {
-			ok := t.park(wctx)
-			if !ok {
-				err = ErrLoopClosed
-				break
+			if cerr := ctx.checkCancel(); cerr != nil {
+				return nil, nil, cerr // the caller was cancelled, not just timed out
 			}
-			if cerr := wctx.cancelErr(); cerr != nil {
-				if cerr = ctx.cancelErr(); cerr != nil {
-					err = cerr // the caller was cancelled, not just timed out
-				}
-				break
-			}
-		}
-		for _, a := range uniq {
-			if fc := a.core(); !fc.done {
-				fc.removeWaiter(w)
-			}
-		}
-		if err != nil {
-			return nil, nil, err
 		}
 	}
 	for _, a := range uniq {
@@ -144,37 +122,65 @@ func Wait[A Waitable](ctx *Context, aws []A, opts ...WaitOption) (done, pending 
 
 // WaitFor waits for aw with a timeout (asyncio.wait_for). If aw is done in
 // time, its result is returned. Otherwise aw is cancelled and WaitFor
-// returns only after aw has finished: with aw's value if aw suppressed the
-// cancellation, with aw's error if it failed some other way, or else with a
-// *TimeoutError (errors.Is(err, context.DeadlineExceeded)) whose Cause is
-// aw's cancellation. timeout ≤ 0 means aw gets no time at all: a done aw
-// returns its result, a pending one is cancelled (a task that has not
-// started never runs). If the caller's scope is cancelled, aw is cancelled
-// and waited for the same way and the caller's cancellation is returned.
-// Loop goroutine only.
-func WaitFor[T any, A Awaitable[T]](ctx *Context, aw A, timeout time.Duration) (T, error) {
+// returns only after aw has finished: with aw's value if aw completed
+// anyway or suppressed the cancellation (an inner task that catches its
+// cancellation and returns a value makes WaitFor return that value), with
+// aw's error if it failed some other way, or else with a *TimeoutError
+// (errors.Is(err, context.DeadlineExceeded); not a cancellation) whose Cause
+// is aw's cancellation. A result that arrived before the deadline is never
+// lost: if aw completed before the timeout reached the caller, its result
+// is returned. timeout ≤ 0 means aw gets no time at all: a done aw returns
+// its result, a pending one is cancelled (a task that has not started never
+// runs). If the caller's scope is cancelled, aw is cancelled and waited for
+// the same way and the caller's cancellation is returned. Loop goroutine
+// only.
+func WaitFor[T any](ctx *Context, aw Awaitable[T], timeout time.Duration) (T, error) {
+	const op = "aio.WaitFor"
 	fc := aw.core()
 	if fc.done {
 		return aw.Result()
 	}
 	sub, cancel := WithTimeout(ctx, timeout)
 	defer cancel()
-	var err error
-	if cerr := sub.cancelErr(); cerr != nil {
-		// Already expired (or the caller is cancelled): cancel aw and wait.
-		t := ctx.enter()
-		err = fc.cancelAndWait(t, cerr)
-	} else {
-		_, err = aw.Await(sub)
-	}
-	if err == nil {
-		return aw.Result()
-	}
-	var te *TimeoutError
-	if errors.As(err, &te) && ctx.cancelErr() == nil {
-		var zero T
-		return zero, &TimeoutError{Cause: fc.err}
-	}
 	var zero T
-	return zero, err
+	if cerr := sub.cancelErr(); cerr != nil {
+		// No time at all (or the caller is cancelled): cancel aw and wait
+		// for it to finish.
+		t := ctx.enter(op)
+		if err := fc.awaitBy(op, t); err != nil {
+			return zero, err
+		}
+		fc.cancel(cancelMessage(cerr))
+		if !fc.done {
+			if err := fc.await(op, WithoutCancel(ctx)); err == ErrLoopClosed {
+				return zero, err
+			}
+		}
+		switch {
+		case fc.err == nil:
+			return aw.Result() // suppressed its cancellation
+		case !fc.cancelled:
+			fc.markRetrieved()
+			return zero, fc.err
+		}
+		fc.markRetrieved()
+	} else if err := fc.await(op, sub); err == nil {
+		return aw.Result()
+	} else if err == ErrLoopClosed || err == ErrAwaitSelf || !isTimeoutOf(err, sub) {
+		return zero, err // a failure of aw, or the caller's cancellation
+	}
+	if cerr := ctx.checkCancel(); cerr != nil {
+		return zero, cerr
+	}
+	var cause error
+	if fc.cancelled {
+		cause = fc.err
+	}
+	return zero, &TimeoutError{Cause: cause}
+}
+
+// isTimeoutOf reports whether err is the expiry of scope sub itself.
+func isTimeoutOf(err error, sub *Context) bool {
+	st := sub.state.Load()
+	return st != nil && st.err == err && st.sentinel == context.DeadlineExceeded
 }

@@ -100,7 +100,8 @@ func (c *Coro) Stopping() bool { return c.stopped }
 func InCoroutine() bool {
 	buf := make([]byte, 64<<10)
 	buf = buf[:runtime.Stack(buf, false)]
-	return bytes.Contains(buf, []byte(bodyFrame))
+	return bytes.Contains(buf, []byte(BodyFrame))
 }
 
-const bodyFrame = "aio/internal/coro.(*Coro).body("
+// BodyFrame is how a coroutine's root frame appears in a stack trace.
+const BodyFrame = "aio/internal/coro.(*Coro).body("
