@@ -31,12 +31,14 @@ func implSpecs() []ImplSpec {
 	ncpu := runtime.NumCPU()
 	return []ImplSpec{
 		{Name: "aio", Group: "aio", Label: "aio", build: buildAio},
+		{Name: "aio-pN", Group: "aio", Label: fmt.Sprintf("aio (GOMAXPROCS=%d, unpinned)", ncpu),
+			Unpinned: true, build: buildAio},
 		{Name: "asyncio", Group: "asyncio", Label: "asyncio", build: buildPython(false)},
 		{Name: "uvloop", Group: "uvloop", Label: "uvloop", build: buildPython(true)},
 		{Name: "tokio", Group: "tokio", Label: "tokio (current_thread)", build: buildTokio},
 		{Name: "goroutines-p1", Group: "goroutines", Label: "goroutines (GOMAXPROCS=1)",
 			build: buildGoroutines("GOMAXPROCS=1")},
-		{Name: "goroutines-pN", Group: "goroutines", Label: fmt.Sprintf("goroutines (GOMAXPROCS=%d)", ncpu),
+		{Name: "goroutines-pN", Group: "goroutines", Label: fmt.Sprintf("goroutines (GOMAXPROCS=%d, unpinned)", ncpu),
 			Unpinned: true, build: buildGoroutines()},
 	}
 }

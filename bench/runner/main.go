@@ -99,7 +99,7 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 		return cfg, fmt.Errorf("--runs must be at least 1")
 	}
 	cfg.Impls, cfg.Workloads, cfg.Pin = splitList(impls), splitList(workloads), !noPin
-	cfg.Command = "bench/run.sh " + strings.Join(args, " ")
+	cfg.Command = strings.TrimSpace("bench/run.sh " + strings.Join(args, " "))
 	if err := cfg.fillDefaults(); err != nil {
 		return cfg, err
 	}

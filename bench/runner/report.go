@@ -151,7 +151,7 @@ func versionList(vs map[string]string) string {
 	var parts []string
 	for _, k := range []string{"go", "python", "uvloop", "rustc", "tokio"} {
 		if vs[k] != "" {
-			parts = append(parts, k+" "+vs[k])
+			parts = append(parts, k+" "+strings.TrimPrefix(vs[k], k))
 		}
 	}
 	if len(parts) == 0 {

@@ -136,11 +136,11 @@ func TestNumbersAndRatiosAreFormattedWithThreeSignificantDigits(t *testing.T) {
 }
 
 func TestImplsAreSelectedByNameOrGroup(t *testing.T) {
-	got, err := selectImpls([]string{"goroutines", "aio", "goroutines-p1"})
+	got, err := selectImpls([]string{"goroutines", "aio", "goroutines-p1", "tokio"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if names := implNames(got); names != "goroutines-p1, goroutines-pN, aio" {
+	if names := implNames(got); names != "goroutines-p1, goroutines-pN, aio, aio-pN, tokio" {
 		t.Errorf("selected %s", names)
 	}
 	if _, err := selectImpls([]string{"nodejs"}); err == nil {
@@ -268,7 +268,8 @@ func TestScalesTurnLogarithmicForWideRangesAndTickNicely(t *testing.T) {
 }
 
 // TestSmokeQuickRunOfAioAndGoroutines builds aio's cmd/aiobench and the
-// goroutines program and runs every workload once with --quick, through
+// goroutines program and runs every workload once with --quick for both
+// variants of each (pinned and unpinned), through
 // the same code as bench/run.sh; no cargo or Python needed.
 func TestSmokeQuickRunOfAioAndGoroutines(t *testing.T) {
 	if testing.Short() {
@@ -289,7 +290,7 @@ func TestSmokeQuickRunOfAioAndGoroutines(t *testing.T) {
 		t.Fatalf("failed=%v err=%v\n%s", failed, err, log.String())
 	}
 	for _, w := range workloadSpecs {
-		for _, im := range []string{"aio", "goroutines-p1", "goroutines-pN"} {
+		for _, im := range []string{"aio", "aio-pN", "goroutines-p1", "goroutines-pN"} {
 			for _, m := range w.Metrics {
 				r, ok := newView(res).row([]string{im}, w.Name, m.Name)
 				if !ok || r.Runs != 1 || r.N != w.DefaultN/10 || !r.Quick || r.Value <= 0 {
