@@ -141,6 +141,7 @@ func writeMarkdown(out io.Writer, res Results) {
 		}
 	}
 	p("\n")
+	writeMedians(out, v)
 	writeSummary(out, v)
 	for _, w := range v.workloads {
 		writeWorkload(out, v, w)
@@ -158,6 +159,48 @@ func versionList(vs map[string]string) string {
 		return "versions not recorded"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// writeMedians writes one table: a row per impl, a column per (workload,
+// metric), the medians in the cells.
+func writeMedians(out io.Writer, v view) {
+	type col struct {
+		w WorkloadSpec
+		m MetricSpec
+	}
+	var cols []col
+	for _, w := range v.workloads {
+		for _, m := range v.metrics(w) {
+			cols = append(cols, col{w, m})
+		}
+	}
+	if len(cols) == 0 {
+		return
+	}
+	fmt.Fprintf(out, "## Medians (lower is better)\n\n| impl |")
+	for _, c := range cols {
+		fmt.Fprintf(out, " %s %s (%s) |", c.w.Name, c.m.Name, c.m.Unit)
+	}
+	fmt.Fprintf(out, "\n|---|%s\n", strings.Repeat("---:|", len(cols)))
+	for _, im := range v.impls {
+		name := v.labels[im]
+		if im == refImpl {
+			name = "**" + name + "**"
+		}
+		var cells []string
+		for _, c := range cols {
+			cell := "—"
+			if r, ok := v.row([]string{im}, c.w.Name, c.m.Name); ok {
+				cell = fmtNum(r.Value)
+			}
+			cells = append(cells, cell)
+		}
+		if strings.Trim(strings.Join(cells, ""), "—") == "" {
+			continue // unavailable: listed above
+		}
+		fmt.Fprintf(out, "| %s | %s |\n", name, strings.Join(cells, " | "))
+	}
+	fmt.Fprintln(out)
 }
 
 // writeSummary writes one table: a row per (workload, metric), a column

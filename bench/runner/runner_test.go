@@ -199,6 +199,8 @@ func TestMarkdownHasATablePerMetricWithAiosRatios(t *testing.T) {
 	md := b.String()
 	for _, want := range []string{
 		"| spawn_await (ns_per_op) | 1.96× |",
+		"| **aio** | 336 | 592 | 3,416 |",
+		"| tokio (current_thread) | 171 | 227 | 1,426 |",
 		"| timers_many (bytes_per_task) | 2.40× |",
 		"| **aio** | **336** | 262–401 | 3 | — | (reference) |",
 		"| tokio (current_thread) | 171 | 169–176 | 3 | 1.96× | 1.96× slower |",
