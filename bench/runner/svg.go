@@ -11,8 +11,8 @@ import (
 
 // Chart geometry, in SVG user units (pixels).
 const (
-	chartWidth  = 900
-	labelRight  = 250 // impl labels end here; the plot starts here
+	chartWidth  = 920
+	labelRight  = 270 // impl labels end here; the plot starts here
 	plotWidth   = 400
 	rowPitch    = 26
 	barHeight   = 18
@@ -23,6 +23,7 @@ const (
 
 const (
 	colorAio   = "#e8590c"
+	colorAioN  = "#f7a66b" // the other aio variants
 	colorOther = "#4c6ef5"
 	colorInk   = "#212529"
 	colorGrid  = "#dee2e6"
@@ -153,12 +154,14 @@ func drawPanel(b *strings.Builder, v view, w WorkloadSpec, m MetricSpec, rows []
 		axis += ", log scale"
 	}
 	fmt.Fprintf(b, `<text x="%d" y="%.0f" text-anchor="middle" fill="#495057">%s</text>`+"\n", labelRight+plotWidth/2, bottom+38, esc(axis))
-	fmt.Fprintf(b, `<text transform="translate(16 %.0f) rotate(-90)" text-anchor="middle" fill="#495057">impl</text>`+"\n", (top+bottom)/2)
+	fmt.Fprintf(b, `<text transform="translate(14 %.0f) rotate(-90)" text-anchor="middle" fill="#495057">impl</text>`+"\n", (top+bottom)/2)
 	for i, r := range rows {
 		cy := top + float64(i*rowPitch) + rowPitch/2
 		color, weight := colorOther, "normal"
 		if r.Impl == refImpl {
 			color, weight = colorAio, "bold"
+		} else if strings.HasPrefix(r.Impl, refImpl+"-") {
+			color = colorAioN
 		}
 		x0, x1 := sc.x(sc.lo), sc.x(r.Value)
 		fmt.Fprintf(b, `<text x="%d" y="%.1f" text-anchor="end" font-weight="%s">%s</text>`+"\n", labelRight-8, cy+4, weight, esc(v.labels[r.Impl]))
