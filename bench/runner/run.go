@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -118,9 +119,24 @@ func choosePinning(cfg Config) pinning {
 	}
 	cpu := cfg.CPU
 	if cpu < 0 {
-		cpu = runtime.NumCPU() - 1
+		cpu = lastAllowedCPU(readFile("/proc/self/status"))
 	}
 	return pinning{taskset: ts, cpu: cpu}
+}
+
+// lastAllowedCPU returns the highest CPU in the Cpus_allowed_list line of
+// a /proc/PID/status text ("0-1", "0,2-3"), or NumCPU-1 without one.
+func lastAllowedCPU(status string) int {
+	for l := range strings.Lines(status) {
+		if rest, ok := strings.CutPrefix(l, "Cpus_allowed_list:"); ok {
+			list := strings.TrimSpace(rest)
+			last := list[strings.LastIndexAny(list, ",-")+1:]
+			if n, err := strconv.Atoi(last); err == nil {
+				return n
+			}
+		}
+	}
+	return runtime.NumCPU() - 1
 }
 
 func describePinning(p pinning, specs []ImplSpec) string {

@@ -310,3 +310,15 @@ func TestSmokeQuickRunOfAioAndGoroutines(t *testing.T) {
 		}
 	}
 }
+
+func TestTheDefaultCPUIsTheLastAllowedOne(t *testing.T) {
+	for status, want := range map[string]int{
+		"Name:\tx\nCpus_allowed_list:\t0-1\n": 1,
+		"Cpus_allowed_list:\t0,2-3\n":         3,
+		"Cpus_allowed_list:\t5\n":             5,
+	} {
+		if got := lastAllowedCPU(status); got != want {
+			t.Errorf("lastAllowedCPU(%q) = %d, want %d", status, got, want)
+		}
+	}
+}
