@@ -1,8 +1,8 @@
-// Command aiobench runs the micro workloads of the async runtime benchmark
-// (/work/shared/bench/WORKLOADS.md) on aio, so that aio can be compared with
-// asyncio, uvloop, Node, Tokio and plain goroutines in the same harness run:
-//
-//	./run.sh --extra aio=/path/to/aiobench
+// Command aiobench runs the micro workloads of the cross-runtime benchmark
+// (defined in bench/WORKLOADS.md) on aio, so that aio can be compared with
+// asyncio, uvloop, Tokio and plain goroutines in the same interleaved runs.
+// bench/run.sh builds it together with those competitors and runs them all;
+// see bench/README.md.
 //
 // Usage:
 //
