@@ -68,6 +68,8 @@ type contextWatch struct {
 	done  chan struct{}      // closed when fired; created by Done
 	hooks map[*hook]struct{} // run once when fired
 	timer *time.Timer        // the scope's real-clock deadline
+	ended bool               // the task returned (root scopes only)
+	final []*Context         // WithoutCancel scopes, fired when the task returns (root scopes only)
 }
 
 // hook is run when a watched scope is cancelled: a context.AfterFunc
@@ -308,13 +310,37 @@ func (c *Context) release() {
 }
 
 // finish marks the root scope of a task that has returned: its watchers see
-// it done with ErrTaskFinished, unless it was cancelled before.
+// it done with ErrTaskFinished, unless it was cancelled before, and so do
+// the watchers of its WithoutCancel scopes.
 func (c *Context) finish() {
-	if c.state.CompareAndSwap(nil, finishedState) {
-		if w := c.watch.Load(); w != nil {
-			w.fire()
+	c.state.CompareAndSwap(nil, finishedState)
+	w := c.watch.Load()
+	if w == nil {
+		return
+	}
+	w.fire()
+	w.mu.Lock()
+	w.ended = true
+	final := w.final
+	w.final = nil
+	w.mu.Unlock()
+	for _, s := range final {
+		if sw := s.watch.Load(); sw != nil {
+			sw.fire()
 		}
 	}
+}
+
+// addFinal registers a WithoutCancel scope to be fired when the task
+// returns; it reports false if the task has returned already.
+func (w *contextWatch) addFinal(c *Context) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.ended {
+		return false
+	}
+	w.final = append(w.final, c)
+	return true
 }
 
 // watched returns the scope's watch, creating it (and the watches of the
@@ -328,7 +354,17 @@ func (c *Context) watched() *contextWatch {
 	if !c.watch.CompareAndSwap(nil, w) {
 		return c.watch.Load()
 	}
-	if c.parent != nil && !c.shield {
+	switch {
+	case c.shield:
+		// Cancellation does not reach it, but the end of the task does.
+		root := c
+		for root.parent != nil {
+			root = root.parent
+		}
+		if !root.watched().addFinal(c) {
+			w.fire()
+		}
+	case c.parent != nil:
 		if !c.parent.watched().add(&hook{child: c}) {
 			w.fire()
 		}

@@ -3,6 +3,7 @@ package aio_test
 import (
 	"errors"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -164,4 +165,176 @@ func TestAwaitingWithTheContextOfAClosedLoopPanicsWithErrLoopClosed(t *testing.T
 	if !ok || !errors.Is(err, aio.ErrLoopClosed) {
 		t.Fatalf("recovered %v, want an error wrapping ErrLoopClosed", r)
 	}
+}
+
+// goWhileLoopIdle runs fn on another goroutine while the loop of ctx is
+// blocked waiting for events, and returns what fn panicked with.
+func goWhileLoopIdle(ctx *aio.Context, fn func()) any {
+	res := make(chan any, 1)
+	f := aio.NewFuture[any](ctx)
+	go func() {
+		for !ctx.Loop().IsPolling() {
+			runtime.Gosched()
+		}
+		res <- confRecover(fn)
+		f.SetResultThreadsafe(nil)
+	}()
+	f.Await(ctx)
+	return <-res
+}
+
+// Loop-bound calls from a goroutine that is not running the loop are caught
+// (while the loop waits for events) instead of silently never waking
+// anybody; the message names the call and the thread-safe alternative.
+func TestLoopBoundCallsFromAnotherGoroutineAreCaught(t *testing.T) {
+	cases := []struct {
+		op   string
+		call func(ctx *aio.Context, f *aio.Future[int], task *aio.Task[struct{}], q *aio.Queue[int]) func()
+	}{
+		{"Future.SetResult", func(_ *aio.Context, f *aio.Future[int], _ *aio.Task[struct{}], _ *aio.Queue[int]) func() {
+			return func() { f.SetResult(1) }
+		}},
+		{"Future.Cancel", func(_ *aio.Context, f *aio.Future[int], _ *aio.Task[struct{}], _ *aio.Queue[int]) func() {
+			return func() { f.Cancel() }
+		}},
+		{"Task.Cancel", func(_ *aio.Context, _ *aio.Future[int], task *aio.Task[struct{}], _ *aio.Queue[int]) func() {
+			return func() { task.Cancel() }
+		}},
+		{"Queue.PutNowait", func(_ *aio.Context, _ *aio.Future[int], _ *aio.Task[struct{}], q *aio.Queue[int]) func() {
+			return func() { q.PutNowait(1) }
+		}},
+		{"aio.Spawn", func(ctx *aio.Context, _ *aio.Future[int], _ *aio.Task[struct{}], _ *aio.Queue[int]) func() {
+			return func() { aio.Spawn(ctx, func(*aio.Context) (int, error) { return 0, nil }) }
+		}},
+		{"Loop.CallSoon", func(ctx *aio.Context, _ *aio.Future[int], _ *aio.Task[struct{}], _ *aio.Queue[int]) func() {
+			return func() { ctx.Loop().CallSoon(func() {}) }
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.op, func(t *testing.T) {
+			err := aio.Run(func(ctx *aio.Context) error {
+				f := aio.NewFuture[int](ctx)
+				q := aio.NewQueue[int](0)
+				getter := aio.Go(ctx, func(ctx *aio.Context) error { _, err := q.Get(ctx); return err })
+				task := aio.Go(ctx, func(ctx *aio.Context) error { _, err := f.Await(ctx); return err })
+				aio.Sleep(ctx, 0)
+				r := goWhileLoopIdle(ctx, c.call(ctx, f, task, q))
+				confMisuse(t, r, aio.ErrWrongGoroutine, c.op, "Threadsafe")
+				task.Cancel()
+				getter.Cancel()
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// Debug mode checks every loop-bound call, also while the loop is busy.
+func TestDebugModeChecksFutureAndQueueCalls(t *testing.T) {
+	l := confLoop(t, aio.WithDebug(true))
+	f := aio.NewFuture[int](l)
+	q := aio.NewQueue[int](0)
+	task := aio.Go(l, func(ctx *aio.Context) error { _, err := q.Get(ctx); return err })
+	var got []any
+	l.CallSoon(func() {
+		ch := make(chan any)
+		for _, fn := range []func(){
+			func() { f.SetResult(1) },
+			func() { f.SetError(errors.New("x")) },
+			func() { task.Cancel() },
+			func() { q.PutNowait(1) },
+		} {
+			go func() { ch <- confRecover(fn) }()
+			got = append(got, <-ch) // the loop is busy here, in this callback
+		}
+	})
+	confRunBatch(t, l)
+	for _, r := range got {
+		confMisuse(t, r, aio.ErrWrongGoroutine)
+	}
+}
+
+// SetResultThreadsafe completes a future from any goroutine in one call.
+func TestSetResultThreadsafeFromAGoroutine(t *testing.T) {
+	err := aio.Run(func(ctx *aio.Context) error {
+		f := aio.NewFuture[int](ctx)
+		go f.SetResultThreadsafe(7)
+		v, err := f.Await(ctx)
+		if v != 7 || err != nil {
+			t.Errorf("Await = %v, %v", v, err)
+		}
+		g := aio.NewFuture[int](ctx)
+		boom := errors.New("boom")
+		go g.SetErrorThreadsafe(boom)
+		if _, err := g.Await(ctx); !errors.Is(err, boom) {
+			t.Errorf("Await = %v, want boom", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Gather, GatherSettled, Wait, Shield, AsCompleted and WaitFor reject a
+// future of another loop, as Await does.
+func TestCombinatorsRejectAFutureOfAnotherLoop(t *testing.T) {
+	foreign := aio.NewFuture[int](confLoop(t))
+	calls := map[string]func(ctx *aio.Context){
+		"aio.Gather":        func(ctx *aio.Context) { aio.Gather(ctx, foreign) },
+		"aio.GatherSettled": func(ctx *aio.Context) { aio.GatherSettled(ctx, foreign) },
+		"aio.Wait":          func(ctx *aio.Context) { aio.Wait(ctx, []*aio.Future[int]{foreign}) },
+		"aio.Shield":        func(ctx *aio.Context) { aio.Shield[int](ctx, foreign) },
+		"aio.WaitFor":       func(ctx *aio.Context) { aio.WaitFor[int](ctx, foreign, time.Second) },
+		"aio.AsCompleted": func(ctx *aio.Context) {
+			for range aio.AsCompleted(ctx, foreign) {
+			}
+		},
+	}
+	for op, call := range calls {
+		t.Run(op, func(t *testing.T) {
+			confRun(t, func(ctx *aio.Context) error {
+				confMisuse(t, confRecover(func() { call(ctx) }), aio.ErrWrongLoop, op)
+				return nil
+			})
+		})
+	}
+}
+
+// nil functions are rejected at the call, not with a nil dereference later.
+func TestNilFunctionsAreRejectedAtTheCall(t *testing.T) {
+	l := confLoop(t)
+	f := aio.NewFuture[int](l)
+	calls := map[string]func(){
+		"Loop.CallSoon":           func() { l.CallSoon(nil) },
+		"Loop.CallLater":          func() { l.CallLater(time.Second, nil) },
+		"Loop.CallAt":             func() { l.CallAt(time.Time{}, nil) },
+		"Loop.CallSoonThreadsafe": func() { l.CallSoonThreadsafe(nil) },
+		"aio.Spawn":               func() { aio.Spawn[int](l, nil) },
+		"aio.Go":                  func() { aio.Go(l, nil) },
+		"aio.Run":                 func() { aio.Run(nil) },
+		"Future.AddDoneCallback":  func() { f.AddDoneCallback(nil) },
+	}
+	for op, call := range calls {
+		confMisuse(t, confRecover(call), aio.ErrNilFunc, op)
+	}
+	confRun(t, func(ctx *aio.Context) error {
+		confMisuse(t, confRecover(func() { aio.RunTaskGroup(ctx, nil) }), aio.ErrNilFunc, "aio.RunTaskGroup")
+		return nil
+	})
+}
+
+// Zero values fail with a message that says what to call instead.
+func TestZeroFutureAndTaskGroupSayWhatToUseInstead(t *testing.T) {
+	confRun(t, func(ctx *aio.Context) error {
+		var f aio.Future[int]
+		confMisuse(t, confRecover(func() { f.Await(ctx) }), aio.ErrZeroValue, "NewFuture")
+		confMisuse(t, confRecover(func() { f.SetResult(1) }), aio.ErrZeroValue, "NewFuture")
+		var g aio.TaskGroup
+		confMisuse(t, confRecover(func() { g.Go(func(*aio.Context) error { return nil }) }), aio.ErrZeroValue, "NewTaskGroup")
+		confMisuse(t, confRecover(func() { g.Wait() }), aio.ErrZeroValue, "NewTaskGroup")
+		return nil
+	})
 }

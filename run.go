@@ -122,8 +122,10 @@ func newShutdownReport(tasks []AnyTask, first time.Duration) *shutdownReport {
 		r.names[i] = t.Name()
 	}
 	if first > 0 {
+		r.mu.Lock()
 		r.next = first
 		r.timer = time.AfterFunc(first, r.report)
+		r.mu.Unlock()
 	}
 	return r
 }

@@ -1,7 +1,9 @@
 package aio_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"slices"
 	"strings"
@@ -266,4 +268,184 @@ func TestTheLoopKeepsATaskNobodyReferencesUntilItIsDone(t *testing.T) {
 	if !finished {
 		t.Fatal("the unreferenced task did not complete")
 	}
+}
+
+// A WaitFor timeout is a failure, not a cancellation: the TaskGroup stops
+// the siblings and reports it (asyncio raises ExceptionGroup([TimeoutError])
+// for this program).
+func TestWaitForTimeoutInATaskGroupIsAFailureOfTheGroup(t *testing.T) {
+	err := aio.Run(func(ctx *aio.Context) error {
+		return aio.RunTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
+			tg.Go(func(ctx *aio.Context) error {
+				slow := aio.Go(ctx, func(ctx *aio.Context) error { return aio.Sleep(ctx, time.Hour) })
+				_, err := aio.WaitFor(ctx, slow, time.Second)
+				return err
+			})
+			return nil
+		})
+	}, confVirtual())
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		t.Fatalf("Run = %v; want the timeout, not a cancellation", err)
+	}
+}
+
+// What ends a task as cancelled is its own scope's cancellation; an error
+// wrapping another task's cancellation, or joining a cancellation with a
+// failure, is a failure (and so is a WaitFor timeout).
+func TestATaskIsCancelledOnlyByItsOwnCancellation(t *testing.T) {
+	cleanup := errors.New("cleanup failed")
+	cases := []struct {
+		name      string
+		body      func(ctx *aio.Context, other *aio.Task[struct{}]) error
+		cancelled bool
+	}{
+		{"returns its own cancellation", func(ctx *aio.Context, _ *aio.Task[struct{}]) error {
+			return aio.Sleep(ctx, time.Hour)
+		}, true},
+		{"wraps its own cancellation", func(ctx *aio.Context, _ *aio.Task[struct{}]) error {
+			return fmt.Errorf("stopping: %w", aio.Sleep(ctx, time.Hour))
+		}, true},
+		{"joins its own cancellation with a failure", func(ctx *aio.Context, _ *aio.Task[struct{}]) error {
+			return errors.Join(aio.Sleep(ctx, time.Hour), cleanup)
+		}, false},
+		{"returns another task's cancellation", func(ctx *aio.Context, other *aio.Task[struct{}]) error {
+			_, err := aio.Shield(aio.WithoutCancel(ctx), other)
+			return err
+		}, false},
+		{"returns a WaitFor timeout", func(ctx *aio.Context, other *aio.Task[struct{}]) error {
+			_, err := aio.WaitFor(aio.WithoutCancel(ctx), aio.NewFuture[int](ctx), 0)
+			return err
+		}, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var reported []error
+			aio.Run(func(ctx *aio.Context) error {
+				other := aio.Go(ctx, func(ctx *aio.Context) error { return aio.Sleep(ctx, time.Hour) })
+				task := aio.Go(ctx, func(ctx *aio.Context) error { return c.body(ctx, other) })
+				aio.Sleep(ctx, 0)
+				other.Cancel()
+				task.Cancel()
+				aio.GatherSettled(ctx, task, other)
+				if task.Cancelled() != c.cancelled {
+					t.Errorf("Cancelled() = %v, want %v (err %v)", task.Cancelled(), c.cancelled, task.Err())
+				}
+				return nil
+			}, confVirtual(), aio.WithExceptionHandler(func(_ *aio.Loop, ec aio.ExceptionContext) { reported = append(reported, ec.Err) }))
+			_ = reported
+		})
+	}
+}
+
+// A failure joined with a cancellation is reported when nobody retrieves it.
+func TestAJoinedCancellationAndFailureIsReportedWhenUnretrieved(t *testing.T) {
+	cleanup := errors.New("cleanup failed")
+	var reported []error
+	aio.Run(func(ctx *aio.Context) error {
+		task := aio.Go(ctx, func(ctx *aio.Context) error {
+			return errors.Join(aio.Sleep(ctx, time.Hour), cleanup)
+		})
+		aio.Sleep(ctx, 0)
+		task.Cancel()
+		return aio.Sleep(ctx, time.Second)
+	}, confVirtual(), aio.WithExceptionHandler(func(_ *aio.Loop, ec aio.ExceptionContext) { reported = append(reported, ec.Err) }))
+	if len(reported) != 1 || !errors.Is(reported[0], cleanup) {
+		t.Fatalf("reported %v; want the joined failure", reported)
+	}
+}
+
+// Task.Cancel reaches what the task awaits inside the call, as asyncio's
+// Task.cancel cancels _fut_waiter: an awaited task is cancelled at once, an
+// awaited future is done at once, and the future's done callbacks run
+// before the awaiter handles its error.
+func TestCancelReachesWhatTheTaskAwaitsAtOnce(t *testing.T) {
+	confRun(t, func(ctx *aio.Context) error {
+		var order []string
+		inner := aio.Go(ctx, func(ctx *aio.Context) error { return aio.Sleep(ctx, time.Hour) })
+		f := aio.NewFuture[int](ctx)
+		f.AddDoneCallback(func() { order = append(order, "callback") })
+		onTask := aio.Go(ctx, func(ctx *aio.Context) error { _, err := inner.Await(ctx); return err })
+		onFuture := aio.Go(ctx, func(ctx *aio.Context) error {
+			_, err := f.Await(ctx)
+			order = append(order, "awaiter")
+			return err
+		})
+		if err := aio.Sleep(ctx, 0); err != nil {
+			return err
+		}
+		onTask.Cancel("stop")
+		if inner.Cancelling() != 1 {
+			t.Errorf("inner.Cancelling() = %d right after the awaiter's Cancel, want 1", inner.Cancelling())
+		}
+		onFuture.Cancel()
+		if !f.Done() || !f.Cancelled() {
+			t.Errorf("the awaited future is not cancelled right after the awaiter's Cancel")
+		}
+		aio.GatherSettled(ctx, onTask, onFuture, inner)
+		if !onTask.Cancelled() || !inner.Cancelled() || !onFuture.Cancelled() {
+			t.Errorf("cancelled: onTask %v inner %v onFuture %v", onTask.Cancelled(), inner.Cancelled(), onFuture.Cancelled())
+		}
+		if want := []string{"callback", "awaiter"}; !slices.Equal(order, want) {
+			t.Errorf("order %v, want %v", order, want)
+		}
+		return nil
+	})
+}
+
+// An awaited task that had already been woken is still cancelled when its
+// awaiter is: it does not run past its await to completion.
+func TestAWokenAwaitedTaskIsStillCancelled(t *testing.T) {
+	confRun(t, func(ctx *aio.Context) error {
+		f := aio.NewFuture[int](ctx)
+		passed := false
+		inner := aio.Go(ctx, func(ctx *aio.Context) error {
+			if _, err := f.Await(ctx); err != nil {
+				return err
+			}
+			passed = true
+			return nil
+		})
+		outer := aio.Go(ctx, func(ctx *aio.Context) error { _, err := inner.Await(ctx); return err })
+		if err := aio.Sleep(ctx, 0); err != nil {
+			return err
+		}
+		f.SetResult(1) // inner is woken
+		outer.Cancel()
+		aio.GatherSettled(ctx, outer, inner)
+		if passed || !inner.Cancelled() {
+			t.Errorf("inner ran past its await (%v) / cancelled %v", passed, inner.Cancelled())
+		}
+		return nil
+	})
+}
+
+// A task that cancels itself and then returns without awaiting ends
+// cancelled (asyncio: "cancelled right before the coroutine stops").
+func TestATaskThatCancelsItselfAndReturnsEndsCancelled(t *testing.T) {
+	confRun(t, func(ctx *aio.Context) error {
+		var self *aio.Task[int]
+		self = aio.Spawn(ctx, func(ctx *aio.Context) (int, error) {
+			if !self.Cancel() {
+				t.Error("Cancel on itself returned false")
+			}
+			return 1, nil
+		})
+		_, err := self.Await(aio.WithoutCancel(ctx))
+		if !self.Cancelled() || !errors.Is(err, context.Canceled) {
+			t.Errorf("Cancelled() = %v, Await = %v; want a cancelled task", self.Cancelled(), err)
+		}
+		// One that awaits after cancelling itself sees the cancellation and
+		// may suppress it.
+		suppress := aio.Spawn(ctx, func(ctx *aio.Context) (int, error) {
+			aio.CurrentTask(ctx).Cancel()
+			if err := aio.Sleep(ctx, 0); err == nil {
+				t.Error("the await after the self-cancel succeeded")
+			}
+			return 2, nil
+		})
+		if v, err := suppress.Await(ctx); v != 2 || err != nil {
+			t.Errorf("suppressing task = %v, %v; want 2, nil", v, err)
+		}
+		return nil
+	})
 }
