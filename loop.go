@@ -466,6 +466,7 @@ func (l *Loop) Close() error {
 	l.ready.Clear()
 	l.timers = timerheap.Heap{}
 	l.inbox.close()
+	l.closeExtras() // thread pool, pending submissions, signal handlers (loopextras.go)
 	l.closed = true
 	l.closing = false
 	return nil

@@ -16,6 +16,9 @@ type config struct {
 	clock   Clock
 	onError func(*Loop, ExceptionContext)
 	maxIdle int
+
+	threadLimit int           // WithThreadLimit; 0: the default (options_threads.go)
+	threadIdle  time.Duration // idle time before a pool worker exits; 0: the default
 }
 
 type optionFunc func(*config)
