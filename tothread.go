@@ -32,7 +32,8 @@ func (f ExecutorFunc) Submit(job func()) error { return f(job) }
 // ToThread runs the blocking function fn on the loop's worker pool and
 // suspends the calling task until fn returns (asyncio.to_thread). The loop
 // keeps running other tasks and callbacks meanwhile. fn's value and error
-// are ToThread's; a panic in fn becomes a *PanicError with fn's stack, and
+// are ToThread's (with an error the value is the zero value, as for a
+// task); a panic in fn becomes a *PanicError with fn's stack, and
 // runtime.Goexit in fn becomes ErrGoexit.
 //
 // The pool runs at most min(32, GOMAXPROCS+4) functions at once (Python's
