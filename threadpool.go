@@ -17,24 +17,36 @@ type threadPool struct {
 	idleTTL time.Duration
 	workers int           // live workers, busy or idle
 	idle    []*poolWorker // idle workers, most recent last
-	queue   []func()      // submissions waiting for a worker, FIFO
+	queue   []poolJob     // submissions waiting for a worker, FIFO
 	head    int           // first live entry of queue
 	closed  bool
 	done    chan struct{} // closed by close
 }
 
+// poolJob is a job of the pool. It returns a function (or nil) that the
+// worker calls once it is available again: ToThread posts the result to the
+// loop there, so that the caller, resumed by that post, finds the worker
+// idle and reuses it for its next call instead of starting another one.
+type poolJob func() (after func())
+
 type poolWorker struct {
-	ch chan func() // a job handed to this idle worker (buffer 1)
+	ch chan poolJob // a job handed to this idle worker (buffer 1)
 }
 
 func newThreadPool(limit int, idleTTL time.Duration) *threadPool {
 	return &threadPool{limit: limit, idleTTL: idleTTL, done: make(chan struct{})}
 }
 
-// Submit runs job on a worker: at once on an idle worker or a new one, or
+// Submit makes the pool an Executor: job runs as a poolJob with nothing to
+// do afterwards.
+func (p *threadPool) Submit(job func()) error {
+	return p.submit(func() func() { job(); return nil })
+}
+
+// submit runs job on a worker: at once on an idle worker or a new one, or
 // later, in submission order, when all limit workers are busy. It returns
 // ErrLoopClosed after close. Any goroutine; it never blocks.
-func (p *threadPool) Submit(job func()) error {
+func (p *threadPool) submit(job poolJob) error {
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
@@ -60,7 +72,7 @@ func (p *threadPool) Submit(job func()) error {
 }
 
 // pop takes the first queued job; p.mu held.
-func (p *threadPool) pop() func() {
+func (p *threadPool) pop() poolJob {
 	if p.head == len(p.queue) {
 		return nil
 	}
@@ -89,8 +101,8 @@ func (p *threadPool) removeIdle(w *poolWorker) bool {
 }
 
 // work is a worker goroutine; job is its first job.
-func (p *threadPool) work(job func()) {
-	w := &poolWorker{ch: make(chan func(), 1)}
+func (p *threadPool) work(job poolJob) {
+	w := &poolWorker{ch: make(chan poolJob, 1)}
 	var timer *time.Timer
 	clean := false
 	defer func() {
@@ -108,22 +120,32 @@ func (p *threadPool) work(job func()) {
 		p.mu.Unlock()
 	}()
 	for {
+		var after func()
 		if job != nil {
-			job()
+			after = job()
 		}
 		p.mu.Lock()
 		if job = p.pop(); job != nil {
 			p.mu.Unlock()
+			if after != nil {
+				after()
+			}
 			continue
 		}
 		if p.closed {
 			p.workers--
 			p.mu.Unlock()
 			clean = true
+			if after != nil {
+				after()
+			}
 			return
 		}
 		p.idle = append(p.idle, w)
 		p.mu.Unlock()
+		if after != nil {
+			after()
+		}
 		if timer == nil {
 			timer = time.NewTimer(p.idleTTL)
 		} else {

@@ -90,15 +90,16 @@ func runThreaded[T any](ctx *Context, ex Executor, fn func(context.Context) (T, 
 	if err := ctx.Cause(); err != nil {
 		return zero, err
 	}
+	c := &threadCall[T]{fn: fn, parent: ctx, loop: l, fut: NewFuture[T](ctx)}
 	if ex == nil {
 		p := threadPoolOf(l)
 		if p == nil {
 			return zero, ErrLoopClosed
 		}
-		ex = p
-	}
-	c := &threadCall[T]{fn: fn, parent: ctx, loop: l, fut: NewFuture[T](ctx)}
-	if err := ex.Submit(c.run); err != nil {
+		if err := p.submit(c.work); err != nil {
+			return zero, err
+		}
+	} else if err := ex.Submit(c.run); err != nil {
 		return zero, err
 	}
 	v, err := c.fut.Await(ctx)
@@ -133,23 +134,35 @@ type threadCall[T any] struct {
 	err  error
 }
 
-// run is the job given to the executor; it runs on the worker goroutine.
+// run is the job given to an Executor; it runs on the executor's goroutine.
 func (c *threadCall[T]) run() {
+	if post := c.work(); post != nil {
+		post()
+	}
+}
+
+// work is the job given to the loop's pool: it runs fn and returns what
+// posts the result to the loop (nil if fn did not run), which the worker
+// calls once it is free again.
+func (c *threadCall[T]) work() (post func()) {
 	if !c.state.CompareAndSwap(callQueued, callRunning) {
-		return // the caller stopped waiting before fn started
+		return nil // the caller stopped waiting before fn started
 	}
 	normal := false
 	defer func() {
-		if !normal { // runtime.Goexit in fn
+		if !normal { // runtime.Goexit in fn: this goroutine is ending
 			var zero T
 			c.v, c.e = zero, ErrGoexit
-			_ = c.loop.CallSoonThreadsafe(c.deliver)
+			c.post()
 		}
 	}()
 	c.v, c.e = c.call()
 	normal = true
-	_ = c.loop.CallSoonThreadsafe(c.deliver) // a closed loop drops the result
+	return c.post
 }
+
+// post sends the result to the loop; a closed loop drops it.
+func (c *threadCall[T]) post() { _ = c.loop.CallSoonThreadsafe(c.deliver) }
 
 func (c *threadCall[T]) call() (v T, err error) {
 	defer func() {
