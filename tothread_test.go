@@ -616,3 +616,9 @@ func TestRunInExecutorWithANilExecutorUsesTheLoopsPool(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// thrNoLeak fails t if goroutines other than the test's own remain.
+func thrNoLeak(t *testing.T) {
+	t.Helper()
+	goleak.VerifyNone(t)
+}
