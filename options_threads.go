@@ -13,7 +13,7 @@ import (
 // before it exits.
 const defaultThreadIdle = 10 * time.Second
 
-// threadLimit returns the loop's worker-pool size: the WithThreadLimit
+// threadLimitOrDefault returns the loop's worker-pool size: the WithThreadLimit
 // value, or min(32, GOMAXPROCS+4), Python's default executor size.
 func (c *config) threadLimitOrDefault() int {
 	if c.threadLimit > 0 {
@@ -22,6 +22,7 @@ func (c *config) threadLimitOrDefault() int {
 	return min(32, runtime.GOMAXPROCS(0)+4)
 }
 
+// threadIdleOrDefault returns how long an idle pool worker lingers.
 func (c *config) threadIdleOrDefault() time.Duration {
 	if c.threadIdle > 0 {
 		return c.threadIdle
