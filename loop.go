@@ -562,6 +562,7 @@ func (l *Loop) Close() error {
 	l.ready.Clear()
 	l.timers = timerheap.Heap{}
 	l.inbox.close() // sets stateClosed under the inbox lock
+	l.closeExtras() // thread pool, pending submissions, signal handlers (loopextras.go)
 	return nil
 }
 

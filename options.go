@@ -19,6 +19,8 @@ type config struct {
 	// shutdownReport is when Run first reports tasks it is still waiting
 	// for at shutdown (0: never).
 	shutdownReport time.Duration
+	threadLimit    int           // WithThreadLimit; 0: the default (options_threads.go)
+	threadIdle     time.Duration // idle time before a pool worker exits; 0: the default
 }
 
 type optionFunc func(*config)

@@ -25,6 +25,11 @@ import (
 // ignores its cancellation (a retry loop that drops the error of Sleep)
 // or never awaits keeps Run from returning.
 //
+// Ctrl-C is handled as asyncio.run does: the first SIGINT cancels main (its
+// defers and cleanups run, and Run returns main's cancellation, whose
+// message says it was interrupted); a second one exits the process at once
+// with status 130.
+//
 // Run must not be called from a running loop's task or callback
 // (ErrNestedRun): call the coroutine, or Spawn it, instead. If main (or a
 // task) calls runtime.Goexit, the loop is shut down the same way and the
@@ -47,7 +52,10 @@ func Run(main func(ctx *Context) error, opts ...Option) error {
 	}()
 	mt := Go(l, main)
 	mt.SetName("main")
+	stopInterrupt := handleInterrupt(l, mt)
+	defer stopInterrupt() // (also on Goexit)
 	err := l.RunUntilComplete(mt)
+	stopInterrupt()
 	if !mt.Done() {
 		// The loop could not run main to completion (it cannot happen with
 		// a fresh loop, but do not hide it).

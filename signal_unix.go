@@ -1,0 +1,8 @@
+//go:build unix
+
+package aio
+
+import "syscall"
+
+// sigStop cannot be caught; AddSignalHandler refuses it.
+var sigStop = syscall.SIGSTOP
