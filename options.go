@@ -19,6 +19,10 @@ type config struct {
 	// shutdownReport is when Run first reports tasks it is still waiting
 	// for at shutdown (0: never).
 	shutdownReport time.Duration
+	labels         bool                 // pprof labels on coroutines (debug.go)
+	onBlock        func(BlockingReport) // the watchdog's report (debug.go)
+	seed           uint64               // schedule exploration (explore.go)
+	seeded         bool
 }
 
 type optionFunc func(*config)
