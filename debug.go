@@ -391,7 +391,7 @@ func trimParkedStack(s string) string {
 		fn := frameFunc(f)
 		if strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "iter.") || strings.HasPrefix(fn, aioPkg+"/internal/") ||
 			strings.HasPrefix(fn, aioPkg+".(*task)") || strings.HasPrefix(fn, aioPkg+".(*futureCore)") || strings.HasPrefix(fn, aioPkg+".(*Loop)") ||
-			strings.HasPrefix(fn, aioPkg+".awaitOf") {
+			unexportedAio(fn) {
 			first = i + 1
 			continue
 		}
@@ -445,4 +445,18 @@ func (l *Loop) reportPendingAtClose() {
 			TaskCreated: t.created(),
 		})
 	}
+}
+
+// unexportedAio reports whether fn is an unexported function or method of
+// package aio (its internals, as opposed to the call the program made).
+func unexportedAio(fn string) bool {
+	rest, ok := strings.CutPrefix(fn, aioPkg+".")
+	if !ok {
+		return false
+	}
+	rest = strings.ReplaceAll(rest, "[...]", "")
+	if i := strings.LastIndexByte(rest, '.'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	return rest != "" && rest[0] >= 'a' && rest[0] <= 'z'
 }

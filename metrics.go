@@ -60,6 +60,8 @@ type loopMetrics struct {
 	waitingForever atomic.Bool
 	inFlight       atomic.Int64
 
+	lastTree atomic.Pointer[TaskTree] // the last snapshot (Loop.Tasks)
+
 	mu        sync.Mutex // guards the rate's reference point
 	rateAt    time.Time
 	rateSteps uint64
