@@ -398,8 +398,10 @@ func (l *Loop) step(t *task) {
 	if l.mx.steps++; l.mx.steps&63 == 0 {
 		l.mx.publish(l)
 	}
-	if r := traceStep(t); r != nil {
-		defer r.End()
+	if t.dbg != nil {
+		if r := traceStep(t); r != nil {
+			defer r.End()
+		}
 	}
 	l.current = t
 	if c == nil {

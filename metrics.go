@@ -100,10 +100,18 @@ func (m *loopMetrics) unblocked() { m.waitingForever.Store(false) }
 // at a boundary crossed by the hand-off). It ends a sample still open
 // (the hand-off does not return to runOnce) and samples one batch in 64.
 func (m *loopMetrics) beginBatch(l *Loop) {
+	if m.iters++; m.iters&63 == 0 || m.sampling {
+		m.sampleBatch(l)
+	}
+}
+
+// sampleBatch is beginBatch's slow path (kept out of line so that
+// beginBatch inlines).
+func (m *loopMetrics) sampleBatch(l *Loop) {
 	if m.sampling {
 		m.endBatch(l)
 	}
-	if m.iters++; m.iters&63 == 0 && l.ready.Len() > 0 {
+	if m.iters&63 == 0 && l.ready.Len() > 0 {
 		m.sampling = true
 		m.t0 = time.Now()
 	}
