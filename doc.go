@@ -75,6 +75,17 @@
 // the Goexit completes, so a test that calls t.FailNow inside a task stops
 // cleanly and leaks no goroutine.
 //
+// # Debugging and testing
+//
+// Debug mode (WithDebug, or AIODEBUG=1) catches a step that blocks the loop
+// while it blocks and reports its stack, and records where each task was
+// created for every report. Loop.Tasks returns the task tree (who awaits
+// what) from any goroutine; Loop.Metrics the loop's counters. Package
+// github.com/asyncgo/aio/debug serves both over HTTP and expvar; package
+// github.com/asyncgo/aio/aiotest runs tests on virtual time, detects
+// deadlocks and leaks, and explores schedules (WithScheduleSeed). See the
+// Debugging section of docs/ARCHITECTURE.md.
+//
 // # Zero values
 //
 // The zero Queue is an unbounded queue. Loops, futures, tasks and scopes

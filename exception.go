@@ -20,6 +20,9 @@ type ExceptionContext struct {
 	// TaskName names the task concerned, also when the task itself is
 	// gone (an unretrieved error reported after the task was collected).
 	TaskName string
+	// TaskCreated is where the task was spawned, one frame a line, the
+	// call of Spawn or Go first; debug mode only ("" otherwise).
+	TaskCreated string
 }
 
 // CallExceptionHandler reports ec to the loop's exception handler, or logs
@@ -51,7 +54,11 @@ func defaultExceptionHandler(ec ExceptionContext) {
 	} else if ec.TaskName != "" {
 		attrs = append(attrs, "task", ec.TaskName)
 	}
-	slog.Error("aio: "+ec.Message, attrs...)
+	msg := "aio: " + ec.Message
+	if ec.TaskCreated != "" {
+		msg += "\n  task created at:\n" + indent(ec.TaskCreated, "    ")
+	}
+	slog.Error(msg, attrs...)
 }
 
 // failure is an error of a task or future that nobody has retrieved yet.
@@ -64,6 +71,7 @@ type failure struct {
 	loop      *Loop
 	err       error
 	name      string         // the task's name; "" for a future
+	created   string         // where the task was spawned (debug mode)
 	task      func() AnyTask // the task while it is alive (weak)
 	retrieved atomic.Bool    // Await, Result, Err, Gather... saw the error
 	reported  atomic.Bool
@@ -74,6 +82,7 @@ func (l *Loop) noteFailure(fc *futureCore) {
 	f := &failure{loop: l, err: fc.err}
 	if fc.owner != nil {
 		f.name = fc.owner.Name()
+		f.created = fc.owner.created()
 	}
 	fc.fail = f
 	if len(l.failed) >= 1024 && len(l.failed) == cap(l.failed) {
@@ -128,7 +137,7 @@ func (f *failure) report() {
 	if f.retrieved.Load() || !f.reported.CompareAndSwap(false, true) {
 		return
 	}
-	ec := ExceptionContext{Err: f.err, TaskName: f.name}
+	ec := ExceptionContext{Err: f.err, TaskName: f.name, TaskCreated: f.created}
 	if f.name != "" {
 		ec.Message = "task error was never retrieved"
 		if f.task != nil {
@@ -148,11 +157,15 @@ func (l *Loop) reportUnretrieved() {
 	l.failed = nil
 }
 
-func (l *Loop) debugStart() time.Time {
+// debugStart marks the start of a step of t (a callback if t is nil) in
+// debug mode: the watchdog watches it from now on.
+func (l *Loop) debugStart(t *task) time.Time {
 	if !l.cfg.debug {
 		return time.Time{}
 	}
-	return time.Now()
+	now := time.Now()
+	l.wd.begin(t, now)
+	return now
 }
 
 // debugEnd logs a step of t (a callback if t is nil) that took longer than
@@ -161,7 +174,9 @@ func (l *Loop) debugEnd(start time.Time, t *task) {
 	if !l.cfg.debug {
 		return
 	}
+	l.wd.end()
 	if d := time.Since(start); d >= l.cfg.slow {
+		l.mx.slow.Add(1)
 		what := "callback"
 		if t != nil {
 			what = "task " + t.Name()

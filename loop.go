@@ -60,6 +60,10 @@ type Loop struct {
 	taskSeq   uint64 // numbers the tasks for their default names; loop goroutine
 	batchLeft int    // items of the current iteration's batch not yet run; loop goroutine
 	nested    bool   // a step is running nested in another task's park (runAhead); loop goroutine
+
+	wd  *watchdog        // debug mode's watchdog (debug.go); nil when debug is off; immutable
+	mx  loopMetrics      // metrics.go
+	rng *scheduleShuffle // WithScheduleSeed (explore.go); nil: FIFO; loop goroutine
 }
 
 // The loop's lifecycle: idle → running → idle ... → closing → closed.
@@ -90,6 +94,7 @@ func NewLoop(opts ...Option) *Loop {
 		o.apply(&cfg)
 	}
 	l := &Loop{cfg: cfg, clock: cfg.clock}
+	l.initTools()
 	if l.clock == nil {
 		l.clock = realClock{}
 	}
@@ -160,6 +165,10 @@ func (l *Loop) RunForever() error {
 		return err
 	}
 	defer l.exitRun(prev)
+	if l.wd != nil {
+		l.wd.run(goid.Get())
+		defer l.wd.halt()
+	}
 	for {
 		l.runOnce()
 		if l.stopping {
@@ -208,6 +217,7 @@ func (l *Loop) exitRun(prev int32) {
 	}
 	l.stopping = false
 	l.polling.Store(false)
+	l.mx.publish(l)
 	l.state.Store(prev)
 	runningLoops.Add(-1)
 }
@@ -233,12 +243,18 @@ func (l *Loop) runOnce() {
 		if a, ok := l.clock.(advancer); ok && timeout > 0 {
 			a.Advance(timeout)
 		} else {
+			l.mx.blocking(l, timeout < 0)
 			l.polling.Store(true)
 			l.poll.wait(timeout)
 			l.polling.Store(false)
+			l.mx.unblocked()
 		}
 	}
 	l.collect()
+	if l.rng != nil {
+		l.rng.shuffle(&l.ready)
+	}
+	l.mx.beginBatch(l)
 	// Run exactly the callbacks that are ready now.
 	for l.batchLeft = l.ready.Len(); l.batchLeft > 0; {
 		l.batchLeft--
@@ -256,6 +272,9 @@ func (l *Loop) runOnce() {
 		default:
 			l.runCallback(it.fn, nil)
 		}
+	}
+	if l.mx.sampling {
+		l.mx.endBatch(l)
 	}
 	l.trimIdle()
 }
@@ -307,6 +326,10 @@ func (l *Loop) runAhead(a *task) bool {
 			}
 			// Iteration boundary, as in runOnce with a zero timeout.
 			l.collect()
+			if l.rng != nil {
+				l.rng.shuffle(&l.ready)
+			}
+			l.mx.beginBatch(l)
 			l.batchLeft = l.ready.Len()
 		}
 		it := l.ready.Peek()
@@ -317,6 +340,7 @@ func (l *Loop) runAhead(a *task) bool {
 		if t == a {
 			l.ready.Pop()
 			l.batchLeft--
+			l.mx.steps++ // a's next step begins here, without a switch
 			a.scheduled = false
 			return true
 		}
@@ -358,7 +382,7 @@ func (l *Loop) runCallback(fn func(), h *Handle) {
 			})
 		}
 	}()
-	start := l.debugStart()
+	start := l.debugStart(nil)
 	fn()
 	l.debugEnd(start, nil)
 }
@@ -370,7 +394,15 @@ func (l *Loop) step(t *task) {
 		return
 	}
 	c := t.coro
-	start := l.debugStart()
+	start := l.debugStart(t)
+	if l.mx.steps++; l.mx.steps&63 == 0 {
+		l.mx.publish(l)
+	}
+	if t.dbg != nil {
+		if r := traceStep(t); r != nil {
+			defer r.End()
+		}
+	}
 	l.current = t
 	if c == nil {
 		c = l.getCoro()
@@ -528,6 +560,7 @@ func (l *Loop) Close() error {
 	}
 	l.state.Store(stateClosing)
 	if l.tasks.n > 0 {
+		l.reportPendingAtClose()
 		l.cancelAll("loop closing")
 		// Let the cancelled tasks react, without waiting on timers or I/O.
 		for i := 0; i < 1000 && l.tasks.n > 0 && l.ready.Len() > 0; i++ {

@@ -19,8 +19,12 @@ type config struct {
 	// shutdownReport is when Run first reports tasks it is still waiting
 	// for at shutdown (0: never).
 	shutdownReport time.Duration
-	threadLimit    int           // WithThreadLimit; 0: the default (options_threads.go)
-	threadIdle     time.Duration // idle time before a pool worker exits; 0: the default
+	threadLimit    int                  // WithThreadLimit; 0: the default (options_threads.go)
+	threadIdle     time.Duration        // idle time before a pool worker exits; 0: the default
+	labels         bool                 // pprof labels on coroutines (debug.go)
+	onBlock        func(BlockingReport) // the watchdog's report (debug.go)
+	seed           uint64               // schedule exploration (explore.go)
+	seeded         bool
 }
 
 type optionFunc func(*config)
@@ -39,11 +43,15 @@ func defaultConfig() config {
 // WithDebug turns debug mode on or off (default: on when the AIODEBUG
 // environment variable is non-empty). In debug mode the loop checks that its
 // non-thread-safe methods are called from the loop goroutine or one of its
-// coroutines (panicking with a message otherwise) and logs task steps and
-// callbacks slower than the slow-callback threshold.
+// coroutines (panicking with a message otherwise), logs task steps and
+// callbacks slower than the slow-callback threshold, runs a watchdog that
+// reports a step blocking the loop past that threshold while it still
+// blocks, with its stack (WithBlockingReport), and records where each task
+// was created, shown in reports and in the task tree (Loop.Tasks).
 func WithDebug(on bool) Option { return optionFunc(func(c *config) { c.debug = on }) }
 
-// WithSlowCallback sets debug mode's slow-callback threshold (default 100ms).
+// WithSlowCallback sets debug mode's slow-callback threshold (default
+// 100ms), also the threshold of its blocking-step watchdog.
 func WithSlowCallback(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.slow = d })
 }

@@ -88,6 +88,9 @@ func (t *Task[T]) start(op string, h Host) {
 	tk.id = l.taskSeq
 	tk.ctx.task = tk
 	tk.ctx.deadline = math.MaxInt64
+	if l.instrumented() {
+		tk.dbg = l.newTaskDebug(tk)
+	}
 	t.c.loop = l
 	t.c.owner = tk
 	if isGroup {
@@ -103,6 +106,10 @@ func (t *Task[T]) core() *futureCore { return &t.c }
 func (t *Task[T]) run(c *coro.Coro) {
 	if t.t.loop.cfg.debug && c.Data == 0 {
 		c.Data = goid.Get() // lets debug mode recognise this coroutine
+	}
+	if t.t.dbg != nil {
+		t.t.loop.taskStarted(&t.t, c.Data)
+		defer t.t.loop.taskEnded()
 	}
 	if st := t.t.ctx.state.Load(); st != nil {
 		// Cancelled before its first step: the body never runs.
@@ -166,6 +173,7 @@ func (t *Task[T]) finish(err error) {
 	}
 	cancelled := tk.endsCancelled(err)
 	tk.ctx.finish()
+	traceEnd(tk)
 	t.c.complete(err, cancelled)
 	watchTask(t)
 }
@@ -273,6 +281,7 @@ type task struct {
 	awaiting   *futureCore     // the future or task it awaits (awaitParker)
 	waitCtx    *Context        // the scope of the current wait (park)
 	parker     parker          // undoes the current wait (park)
+	dbg        *taskDebug      // debug mode, labels or tracing (debug.go); nil otherwise
 	abortErr   error           // the cancellation that withdrew the wait
 	prev, next *task           // the loop's list of pending tasks
 	id         uint64          // numbers the default name

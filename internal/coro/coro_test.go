@@ -119,7 +119,7 @@ func TestAReturnedJobLeavesTheCoroReusableOnTheSameGoroutine(t *testing.T) {
 	c.Start(job("j3")) // a job may also be started right after one returned
 	c.Resume()
 	r.expect(t, "j1:start", "j1:resumed", "j2:start", "j2:resumed", "j3:start", "j3:resumed")
-	if after := runtime.NumGoroutine(); after != before {
+	if after := runtime.NumGoroutine(); after > before { // (other tests' goroutines may still be exiting)
 		t.Fatalf("NumGoroutine went from %d to %d while reusing the coro", before, after)
 	}
 	for i, id := range ids {

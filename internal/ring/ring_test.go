@@ -375,3 +375,19 @@ func FuzzRing(f *testing.F) {
 		}
 	})
 }
+
+func TestSwapExchangesElementsAcrossTheWrap(t *testing.T) {
+	var r Ring[int]
+	for i := 0; i < 6; i++ {
+		r.Push(i)
+	}
+	r.Pop()
+	r.Pop()
+	r.Push(6)
+	r.Push(7)
+	r.Push(8) // wraps around the 8-slot buffer
+	r.Swap(0, r.Len()-1)
+	if r.At(0) != 8 || r.At(r.Len()-1) != 2 {
+		t.Fatalf("after Swap: front %d back %d, want 8 and 2", r.At(0), r.At(r.Len()-1))
+	}
+}
