@@ -23,7 +23,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // "sleeper", then stops the loop.
 func withLoop(t *testing.T, fn func(l *aio.Loop)) {
 	t.Helper()
-	l := aio.NewLoop()
+	l := aio.NewLoop(aio.WithDebug(false)) // the expected dumps are debug mode's short form
 	defer l.Close()
 	s := aio.Go(l, func(ctx *aio.Context) error { return aio.Sleep(ctx, time.Hour) })
 	s.SetName("sleeper")
