@@ -40,7 +40,7 @@ func TestCheckReportsADeadlockWithTheTaskTree(t *testing.T) {
 		t.Errorf("the deadlock took %v to detect", time.Since(start))
 	}
 	all := strings.Join(fs, "\n")
-	for _, want := range []string{"deadlock: every task is waiting", "main [waiting] awaiting task stuck", "stuck [waiting] awaiting future", "aiotest: deadlock"} {
+	for _, want := range []string{"deadlock: every task is waiting", "main [waiting", "] awaiting task stuck", "stuck [waiting", "] awaiting future", "aiotest: deadlock"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("failures lack %q:\n%s", want, all)
 		}
