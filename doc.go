@@ -26,11 +26,15 @@
 // The loop follows asyncio's scheduling: CallSoon callbacks and task steps
 // run in FIFO order; one iteration runs only what was ready when it started;
 // timers fire in deadline order and, stricter than asyncio, in scheduling
-// order among equal deadlines; Future callbacks are scheduled, never called
-// synchronously; a new task starts after its creator yields. Awaiting
-// something that is already available (a done future, a non-empty queue)
-// does not yield; Sleep(ctx, 0) always yields exactly once. Queue waiters
-// are served first come, first served.
+// order among equal deadlines, behind what was already ready (a scope's
+// deadline cancels it only after the wake-ups queued before it ran);
+// Future callbacks are scheduled, never called synchronously; a new task
+// starts after its creator yields. Awaiting something that is already
+// available (a done future, a non-empty queue) does not yield;
+// Sleep(ctx, 0) always yields exactly once. Waiters of every queue and
+// lock are served first come, first served. Run and RunUntilComplete stop
+// from a callback scheduled when the awaited future completes, as asyncio
+// does.
 //
 // # Cancellation
 //
@@ -43,14 +47,38 @@
 // errors.Is(err, context.Canceled) (*CancelledError, with the cancel message)
 // or errors.Is(err, context.DeadlineExceeded) (*TimeoutError).
 //
+// A cancellation reaches what the task awaits at once, inside the call
+// that cancelled: an awaited future is cancelled, an awaited task is
+// cancelled in turn and waited for, Gather's children are cancelled. A task
+// ends cancelled only when its own root scope's cancellation ends it; an
+// error that wraps someone else's cancellation is a failure. A completed
+// result is never thrown away: a task's result, or a queue item, that is
+// there when the awaiter resumes is returned even if a cancellation arrived
+// meanwhile (it shows at the next await). docs/MAPPING.md lists every
+// deliberate difference from asyncio.
+//
 // # Goroutines
 //
 // Loop methods, tasks, futures, queues and scopes belong to the loop
 // goroutine: call them from a task or a callback of that loop. Other
-// goroutines talk to a loop only through Loop.CallSoonThreadsafe (and the
-// context.Context methods of a *Context). Debug mode (WithDebug, or the
-// AIODEBUG environment variable) checks this and panics with a message on
-// misuse; awaiting with another task's Context always panics.
+// goroutines use the thread-safe calls: Loop.CallSoonThreadsafe,
+// Future.SetResultThreadsafe and SetErrorThreadsafe, a scope's CancelFunc,
+// Submit, and the context.Context methods of a *Context (which work off the
+// loop: Done closes at a real-clock deadline even while the loop is held,
+// and when the task returns). A loop-bound call from another goroutine
+// panics with ErrWrongGoroutine while the loop waits for events (a cheap
+// check, always on); debug mode (WithDebug, or the AIODEBUG environment
+// variable) checks every call. Awaiting with another task's Context always
+// panics with ErrNotInTask.
+//
+// # Error policy
+//
+// A condition a correct program can meet at run time is a returned error
+// (ErrLoopClosed from RunForever or CallSoonThreadsafe, ErrQueueFull, a
+// cancellation). A call no correct program makes panics with a
+// *MisuseError that names the call, wraps a sentinel (ErrWrongGoroutine,
+// ErrNotInTask, ErrWrongLoop, ErrNilFunc, ErrZeroValue, ErrLoopClosed) and
+// says what to do instead.
 //
 // # Errors, panics and Goexit
 //
@@ -61,14 +89,15 @@
 // Await, Result, Err, Gather, ...) is reported to the exception handler
 // once the failed task or future has been garbage collected (nobody can
 // retrieve it any more), or when the loop closes, whichever comes first.
-// Run cancels the tasks still pending when main
-// returns, waits for them, and reports their errors.
+// Run cancels the tasks still pending when main returns, waits for them
+// (saying which ones it still waits for when that takes long), and reports
+// their errors.
 //
 // runtime.Goexit inside a task (for example t.FailNow in a test) finishes
 // the task with ErrGoexit and then, as iter.Pull specifies, ends the
 // goroutine that resumed it, and so the goroutine that runs the loop:
 // RunForever and RunUntilComplete never return. When the task was resumed
-// by another task's hand-off (see Loop.runAhead in docs/ARCHITECTURE.md),
+// by another task's hand-off (the direct hand-off in docs/ARCHITECTURE.md),
 // that task's coroutine ends the same way: its defers run and it finishes
 // with ErrGoexit too. The loop stays consistent: Run (and Loop.Close)
 // still cancel and unwind every other task, running their defers, before
@@ -88,6 +117,8 @@
 //
 // # Zero values
 //
-// The zero Queue is an unbounded queue. Loops, futures, tasks and scopes
-// must be created with NewLoop, NewFuture, Spawn/Go and the With functions.
+// The zero Queue is an unbounded queue. Loops, futures, tasks, task groups
+// and scopes must be created with NewLoop, NewFuture, Spawn/Go,
+// NewTaskGroup and the With functions; a zero Future or TaskGroup panics
+// with ErrZeroValue, naming the constructor to use.
 package aio

@@ -4,8 +4,14 @@
 // can be pooled and reused; creating one costs a goroutine, reusing one costs
 // nothing.
 //
-// Only one goroutine at a time may call Resume; the aio loop is that
-// goroutine. Suspend is called from inside the running Job.
+// Only one goroutine at a time may call Start or Resume (iter.Pull's rule:
+// next must not be called from several goroutines simultaneously), but
+// which goroutine does may change from one call to the next: the aio loop
+// goroutine resumes coroutines, and so does the goroutine of a task that is
+// suspending, through the loop's direct hand-off (it runs the next ready
+// task steps itself, one at a time, while the loop goroutine waits for it).
+// Suspend is called from inside the running Job and returns to whichever
+// goroutine resumed it.
 package coro
 
 import (
