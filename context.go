@@ -43,12 +43,12 @@ import (
 type Context struct {
 	task     *task                        // immutable
 	parent   *Context                     // enclosing scope in the same task; nil for the root; immutable
-	shield   bool                         // WithoutCancel: cancellation of parent does not reach it; immutable
 	deadline int64                        // loop nanoseconds, the earliest of its own and its parent's; math.MaxInt64 = none; immutable once returned
 	timer    *timerheap.Entry             // the loop timer of its own deadline; loop goroutine only
 	state    atomic.Pointer[cancelState]  // nil until cancelled; set once, from any goroutine
-	released atomic.Bool                  // the CancelFunc was called
 	watch    atomic.Pointer[contextWatch] // created on the first Done or AfterFunc
+	released atomic.Bool                  // the CancelFunc was called
+	shield   bool                         // WithoutCancel: cancellation of parent does not reach it; immutable
 }
 
 type cancelState struct {

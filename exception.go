@@ -102,7 +102,7 @@ func (l *Loop) noteFailure(fc *futureCore) {
 // watchTask and watchFuture arrange for the report when the handle is
 // collected. They are called right after the failure is noted.
 func watchTask[T any](t *Task[T]) {
-	f := t.c.fail
+	f := t.t.core.fail
 	if f == nil {
 		return
 	}

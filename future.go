@@ -44,8 +44,7 @@ type futureCore struct {
 	fail      *failure  // set while an error is unretrieved and watched
 	err       error     // the outcome; nil for success
 	head      *waitNode // waiters and done callbacks, in registration order
-	tail      *waitNode //
-	n         int       // number of linked nodes
+	tail      *waitNode // the last waiter, for O(1) appends
 }
 
 // doneCallback is a done callback registered with AddDoneCallback. It waits
@@ -70,7 +69,6 @@ func (fc *futureCore) link(n *waitNode) {
 		fc.head = n
 	}
 	fc.tail = n
-	fc.n++
 }
 
 // unlink removes n if it is in fc's list. O(1).
@@ -89,7 +87,6 @@ func (fc *futureCore) unlink(n *waitNode) {
 		fc.tail = n.prev
 	}
 	n.prev, n.next, n.fc = nil, nil, nil
-	fc.n--
 }
 
 // markRetrieved records that someone saw the future's result or error.
@@ -117,7 +114,7 @@ func (fc *futureCore) complete(err error, cancelled bool) {
 		n.w.wake(fc)
 		n = next
 	}
-	fc.head, fc.tail, fc.n = nil, nil, 0
+	fc.head, fc.tail = nil, nil
 	if err != nil && !cancelled && !fc.retrieved {
 		fc.loop.noteFailure(fc)
 	}

@@ -79,7 +79,9 @@ func (t *task) park(ctx *Context, p parker) error {
 			t.endPark()
 			return nil
 		case aborted:
-			err := t.abortErr
+			// The scope's cancellation withdrew the wait; cancellation is
+			// permanent, so the scope still reports the same error.
+			err := t.waitCtx.cancelErr()
 			t.endPark()
 			t.mustCancel = false // delivered
 			return err
@@ -99,7 +101,6 @@ func (t *task) endPark() {
 	t.pstate = notParked
 	t.parker = nil
 	t.waitCtx = nil
-	t.abortErr = nil
 }
 
 // wakeUp completes t's wait: t runs at a coming step and park returns nil.
@@ -131,7 +132,6 @@ func (t *task) abortWait(cause error) {
 	}
 	if withdrawn {
 		t.pstate = aborted
-		t.abortErr = cause
 		t.schedule()
 		return
 	}

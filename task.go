@@ -36,7 +36,6 @@ type AnyTask interface {
 // callback); other goroutines post work with Loop.CallSoonThreadsafe.
 type Task[T any] struct {
 	t   task
-	c   futureCore
 	val T
 	fn  func(*Context) (T, error)
 	efn func(*Context) error // Go's body (fn is nil then)
@@ -82,7 +81,6 @@ func (t *Task[T]) start(op string, h Host) {
 	}
 	tk := &t.t
 	tk.loop = l
-	tk.fc = &t.c
 	tk.job = t
 	l.taskSeq++
 	tk.id = l.taskSeq
@@ -91,8 +89,8 @@ func (t *Task[T]) start(op string, h Host) {
 	if l.instrumented() {
 		tk.dbg = l.newTaskDebug(tk)
 	}
-	t.c.loop = l
-	t.c.owner = tk
+	tk.core.loop = l
+	tk.core.owner = tk
 	if isGroup {
 		g.adopt(tk)
 	}
@@ -100,7 +98,7 @@ func (t *Task[T]) start(op string, h Host) {
 	tk.schedule()
 }
 
-func (t *Task[T]) core() *futureCore { return &t.c }
+func (t *Task[T]) core() *futureCore { return &t.t.core }
 
 // run is the coroutine body; it runs on the task's coroutine.
 func (t *Task[T]) run(c *coro.Coro) {
@@ -174,7 +172,7 @@ func (t *Task[T]) finish(err error) {
 	cancelled := tk.endsCancelled(err)
 	tk.ctx.finish()
 	traceEnd(tk)
-	t.c.complete(err, cancelled)
+	t.t.core.complete(err, cancelled)
 	watchTask(t)
 }
 
@@ -189,12 +187,14 @@ func (t *Task[T]) abort(err error) { t.finish(err) }
 // caller's cancellation error. A task that completed before the
 // cancellation reached the caller returns its result. Use Shield to stop
 // waiting without cancelling t. A task awaiting itself gets ErrAwaitSelf.
-func (t *Task[T]) Await(ctx *Context) (T, error) { return awaitOf("Task.Await", &t.c, &t.val, ctx) }
+func (t *Task[T]) Await(ctx *Context) (T, error) {
+	return awaitOf("Task.Await", &t.t.core, &t.val, ctx)
+}
 
 // Result returns the value and error of a done task (a cancelled task
 // returns its cancellation error), or ErrInvalidState while it is pending.
 // It marks the error as retrieved.
-func (t *Task[T]) Result() (T, error) { return resultOf(&t.c, &t.val) }
+func (t *Task[T]) Result() (T, error) { return resultOf(&t.t.core, &t.val) }
 
 // Err returns the error of a done task (nil on success) or ErrInvalidState
 // while it is pending. It marks the error as retrieved.
@@ -205,14 +205,14 @@ func (t *Task[T]) Err() error {
 
 // Done reports whether the task has finished (returned, failed, or was
 // cancelled).
-func (t *Task[T]) Done() bool { return t.c.done }
+func (t *Task[T]) Done() bool { return t.t.core.done }
 
 // Cancelled reports whether the task ended cancelled: by the cancellation
 // of its own root scope (Task.Cancel, a TaskGroup, Gather or WaitFor
 // cancelling it). A task that returns an error wrapping another task's or
 // scope's cancellation, or joining a cancellation with a failure, has
 // failed, not been cancelled.
-func (t *Task[T]) Cancelled() bool { return t.c.cancelled }
+func (t *Task[T]) Cancelled() bool { return t.t.core.cancelled }
 
 // Cancel requests cancellation of the task: from now on every await in the
 // task's Context (outside WithoutCancel scopes) returns a *CancelledError
@@ -241,7 +241,7 @@ func (t *Task[T]) SetName(name string) { t.t.name = name }
 // AddDoneCallback arranges for fn to run on the loop when the task is done;
 // see Future.AddDoneCallback.
 func (t *Task[T]) AddDoneCallback(fn func()) (remove func() bool) {
-	return t.c.addDoneCallback("Task.AddDoneCallback", fn)
+	return t.t.core.addDoneCallback("Task.AddDoneCallback", fn)
 }
 
 // Context returns the task's root Context.
@@ -251,11 +251,11 @@ func (t *Task[T]) Context() *Context { return &t.t.ctx }
 func (t *Task[T]) String() string {
 	state := "pending"
 	switch {
-	case t.c.cancelled:
+	case t.t.core.cancelled:
 		state = "cancelled"
-	case t.c.done && t.c.err != nil:
-		state = "failed: " + t.c.err.Error()
-	case t.c.done:
+	case t.t.core.done && t.t.core.err != nil:
+		state = "failed: " + t.t.core.err.Error()
+	case t.t.core.done:
 		state = "done"
 	}
 	return "<Task " + t.Name() + " " + state + ">"
@@ -272,7 +272,7 @@ type taskJob interface {
 // loop goroutine (the loop, or the task's own coroutine during its step).
 type task struct {
 	loop       *Loop           // immutable
-	fc         *futureCore     // the Task's core; immutable
+	core       futureCore      // the Task's state as a future
 	job        taskJob         // the generic Task; immutable
 	coro       *coro.Coro      // set at the first step, cleared when done
 	ctx        Context         // the root scope
@@ -282,7 +282,6 @@ type task struct {
 	waitCtx    *Context        // the scope of the current wait (park)
 	parker     parker          // undoes the current wait (park)
 	dbg        *taskDebug      // debug mode, labels or tracing (debug.go); nil otherwise
-	abortErr   error           // the cancellation that withdrew the wait
 	prev, next *task           // the loop's list of pending tasks
 	id         uint64          // numbers the default name
 	name       string          // "" until named or asked for

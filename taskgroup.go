@@ -143,7 +143,7 @@ func (g *TaskGroup) adopt(t *task) {
 	c.node.w = c
 	g.children = append(g.children, c)
 	g.pending++
-	t.fc.link(&c.node)
+	t.core.link(&c.node)
 	if g.aborting {
 		t.cancel("task group is cancelling")
 	}
