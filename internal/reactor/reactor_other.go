@@ -3,7 +3,6 @@
 package reactor
 
 import (
-	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -15,17 +14,13 @@ import (
 type Reactor struct {
 	core
 
-	wake    chan struct{} // one slot: a pending wake
-	timer   *time.Timer
-	closed  atomic.Bool
-	closeMu sync.Mutex
+	w      chanWaiter
+	closed atomic.Bool
 }
 
 // New creates a fallback reactor. Loop goroutine.
 func New() (*Reactor, error) {
-	t := time.NewTimer(time.Hour)
-	t.Stop()
-	return &Reactor{wake: make(chan struct{}, 1), timer: t}, nil
+	return &Reactor{w: newChanWaiter()}, nil
 }
 
 // Register returns ErrUnsupported: this platform has no reactor. Loop
@@ -48,22 +43,7 @@ func (r *Reactor) Wait(timeout time.Duration) (int, error) {
 		return 0, ErrClosed
 	}
 	r.begin()
-	switch {
-	case timeout < 0:
-		<-r.wake
-	case timeout == 0:
-		select {
-		case <-r.wake:
-		default:
-		}
-	default:
-		r.timer.Reset(timeout)
-		select {
-		case <-r.wake:
-		case <-r.timer.C:
-		}
-		r.timer.Stop()
-	}
+	r.w.wait(timeout)
 	return 0, nil
 }
 
@@ -73,21 +53,16 @@ func (r *Reactor) Wake() error {
 	if r.closed.Load() {
 		return ErrClosed
 	}
-	select {
-	case r.wake <- struct{}{}:
-	default:
-	}
+	r.w.wake()
 	return nil
 }
 
 // Close stops the timer. Wait and Register return ErrClosed afterwards.
 // Loop goroutine; a second Close returns ErrClosed.
 func (r *Reactor) Close() error {
-	r.closeMu.Lock()
-	defer r.closeMu.Unlock()
 	if r.closed.Swap(true) {
 		return ErrClosed
 	}
-	r.timer.Stop()
+	r.w.stop()
 	return nil
 }
