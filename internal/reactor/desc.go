@@ -7,7 +7,8 @@ import (
 	"time"
 )
 
-// Event is a set of readiness conditions.
+// Event is a set of readiness conditions. It is a plain value, usable on
+// any goroutine.
 type Event uint8
 
 // Readiness conditions, as set by Wait from the epoll events (the mapping is
@@ -27,6 +28,7 @@ const (
 	Error
 )
 
+// String names the bits, as in "Readable|ReadHup". Any goroutine.
 func (e Event) String() string {
 	if e == 0 {
 		return "0"
@@ -76,9 +78,9 @@ type Desc struct {
 // the owner through Clear. Loop goroutine.
 func (d *Desc) Readiness() Event { return d.readiness }
 
-// Events reports the conditions the most recent Wait reported for d; it is
-// meaningful only while d is in [Reactor.Ready] (it may hold bits of an
-// older Wait otherwise). Loop goroutine.
+// Events reports the conditions the most recent Wait reported for d: the
+// new edges, where Readiness also keeps older, unconsumed bits. It is 0
+// when the most recent Wait did not list d. Loop goroutine.
 func (d *Desc) Events() Event {
 	if d.r == nil || d.epoch != d.r.epoch {
 		return 0
@@ -94,7 +96,7 @@ func (d *Desc) Clear(e Event) { d.readiness &^= e }
 // Registered reports whether d is currently registered. Loop goroutine.
 func (d *Desc) Registered() bool { return d.r != nil }
 
-// Errors returned by the reactor.
+// Errors returned by the reactor; compare with errors.Is. Any goroutine.
 var (
 	// ErrClosed: the reactor was closed.
 	ErrClosed = errors.New("reactor: closed")

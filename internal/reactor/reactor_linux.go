@@ -202,9 +202,10 @@ func (r *Reactor) drainWake() {
 
 // Wake makes a Wait in progress return, or else the next one. Wakes
 // coalesce: while one is pending (written and not yet drained by Wait),
-// further Wakes are a single atomic load and write nothing. Safe from any
-// goroutine, concurrently with Wait and Close; after Close it returns
-// ErrClosed.
+// further Wakes cost an atomic load and CAS and write nothing; the loop
+// must therefore re-check what it was woken for after every Wait (package
+// doc, Goroutines). Safe from any goroutine, concurrently with Wait and
+// Close; after Close it returns ErrClosed.
 func (r *Reactor) Wake() error {
 	if r.closed.Load() {
 		return ErrClosed

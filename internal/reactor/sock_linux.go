@@ -17,10 +17,12 @@ import (
 
 // ErrWouldBlock is EAGAIN (== EWOULDBLOCK on Linux): the operation would
 // block; wait for readiness and try again.
+// A constant; compare with == or errors.Is.
 const ErrWouldBlock = unix.EAGAIN
 
 // Socket creates a non-blocking close-on-exec socket; domain is
 // unix.AF_INET, AF_INET6 or AF_UNIX, typ unix.SOCK_STREAM or SOCK_DGRAM.
+// Any goroutine.
 func Socket(domain, typ, proto int) (int, error) {
 	return unix.Socket(domain, typ|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, proto)
 }
@@ -30,7 +32,7 @@ func Socket(domain, typ, proto int) (int, error) {
 // and loopback), (true, nil) when it is in progress (EINPROGRESS, or EINTR,
 // after which the kernel goes on connecting, as in net/fd_unix.go): wait
 // until the Desc is Writable, then read the outcome with SocketError. Any
-// other error is the connect error.
+// other error is the connect error. Any goroutine.
 func Connect(fd int, sa unix.Sockaddr) (inProgress bool, err error) {
 	switch err := unix.Connect(fd, sa); err {
 	case nil, unix.EISCONN:
@@ -44,7 +46,7 @@ func Connect(fd int, sa unix.Sockaddr) (inProgress bool, err error) {
 
 // SocketError returns and clears the socket's pending error
 // (getsockopt SO_ERROR), as a unix.Errno, or nil. After an in-progress
-// Connect reported Writable, nil means connected.
+// Connect reported Writable, nil means connected. Any goroutine.
 func SocketError(fd int) error {
 	v, err := unix.GetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_ERROR)
 	if err != nil {
@@ -59,7 +61,7 @@ func SocketError(fd int) error {
 // Listen creates a non-blocking close-on-exec socket of the given domain
 // and type, sets SO_REUSEADDR (as Go's net package does for listeners),
 // binds it to sa and listens with the given backlog. Use unix.Getsockname
-// to learn the port the kernel chose for port 0.
+// to learn the port the kernel chose for port 0. Any goroutine.
 func Listen(domain, typ int, sa unix.Sockaddr, backlog int) (int, error) {
 	fd, err := Socket(domain, typ, 0)
 	if err != nil {
@@ -86,7 +88,7 @@ func Listen(domain, typ int, sa unix.Sockaddr, backlog int) (int, error) {
 // and SOCK_NONBLOCK|SOCK_CLOEXEC. It retries EINTR and ECONNABORTED (a
 // connection reset while queued, which net.Listener skips too) and returns
 // ErrWouldBlock when the queue is empty. EMFILE/ENFILE come back as is; the
-// caller decides how to back off.
+// caller decides how to back off. Any goroutine.
 func Accept(fd int) (nfd int, sa unix.Sockaddr, err error) {
 	for {
 		nfd, sa, err = unix.Accept4(fd, unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC)
@@ -103,7 +105,7 @@ func Accept(fd int) (nfd int, sa unix.Sockaddr, err error) {
 // Read reads from the non-blocking fd, retrying EINTR. It returns
 // (0, ErrWouldBlock) when no data is available, (0, io.EOF) at end of
 // stream (a zero-byte read with len(p) > 0), else what read(2) returned; n
-// is never negative.
+// is never negative. Any goroutine.
 func Read(fd int, p []byte) (int, error) {
 	for {
 		n, err := unix.Read(fd, p)
@@ -123,7 +125,7 @@ func Read(fd int, p []byte) (int, error) {
 // bytes the kernel took, possibly fewer than len(p) (a short write: the
 // socket buffer is full, the rest would block); (0, ErrWouldBlock) when it
 // took none. EPIPE is returned as an error (Go's runtime keeps SIGPIPE from
-// killing the process for fds other than 0-2; see os/signal).
+// killing the process for fds other than 0-2; see os/signal). Any goroutine.
 func Write(fd int, p []byte) (int, error) {
 	for {
 		n, err := unix.Write(fd, p)
