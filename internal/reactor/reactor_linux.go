@@ -100,9 +100,7 @@ func (r *Reactor) Deregister(d *Desc) error {
 	if err := r.deregister(d); err != nil {
 		return err
 	}
-	if r.closed.Load() {
-		return nil // the epoll instance is gone, and its registrations with it
-	}
+	// After Close, deregister already failed: Close unregistered every Desc.
 	if err := unix.EpollCtl(r.epfd, unix.EPOLL_CTL_DEL, d.Fd, nil); err != nil {
 		return fmt.Errorf("reactor: epoll_ctl del fd %d: %w", d.Fd, err)
 	}
