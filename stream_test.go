@@ -249,4 +249,3 @@ func TestServerShutdownClosesClientsAfterItsDeadline(t *testing.T) {
 		return nil
 	})
 }
-
