@@ -141,7 +141,7 @@ func TestUnixSocketEcho(t *testing.T) {
 }
 
 // pair returns two connected Conns over loopback TCP.
-func pair(t *testing.T, ctx *aio.Context) (*aio.Conn, *aio.Conn) {
+func pair(t testing.TB, ctx *aio.Context) (*aio.Conn, *aio.Conn) {
 	t.Helper()
 	ln, err := aio.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
