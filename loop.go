@@ -40,6 +40,7 @@ type Loop struct {
 	epoch  time.Time            // immutable: loop time 0
 	inbox  inbox                // any goroutine (its own lock)
 	poll   poller               // wait: loop goroutine; wake: any goroutine
+	netp   *netPoller           // the same poller, with its I/O side (netpoll_*.go); immutable
 	cfg    config               // immutable
 
 	state    atomic.Int32 // loopState; written on the loop goroutine (and by Close under inbox.mu)
@@ -100,8 +101,9 @@ func NewLoop(opts ...Option) *Loop {
 	}
 	_, l.realTime = l.clock.(realClock)
 	l.epoch = l.clock.Now()
-	p := newChanPoller()
+	p := newNetPoller(l)
 	l.poll = p
+	l.netp = p
 	l.inbox.poller = p
 	l.inbox.loop = l
 	return l
@@ -241,7 +243,7 @@ func (l *Loop) runOnce() {
 	}
 	if timeout != 0 && !l.inbox.pending.Load() {
 		if a, ok := l.clock.(advancer); ok && timeout > 0 {
-			a.Advance(timeout)
+			l.advanceVirtual(a, timeout)
 		} else {
 			l.mx.blocking(l, timeout < 0)
 			l.polling.Store(true)
@@ -249,6 +251,8 @@ func (l *Loop) runOnce() {
 			l.polling.Store(false)
 			l.mx.unblocked()
 		}
+	} else if l.netp.active() {
+		l.netp.pollNow()
 	}
 	l.collect()
 	if l.rng != nil {
@@ -310,8 +314,8 @@ func (l *Loop) pushFunc(fn func()) { l.ready.Push(readyItem{fn: fn}) }
 // up: then it returns true and a resumes without any switch. A spawning a
 // task and awaiting it costs two coroutine switches instead of four, and a
 // task that yields (Sleep(ctx, 0)) with nothing else ready continues at
-// once: the iteration happens, empty. (When the I/O reactor lands, the
-// boundary must also poll I/O with a zero timeout.)
+// once: the iteration happens, empty. The boundary also polls I/O with a
+// zero timeout when descriptors are registered, as runOnce does.
 //
 // Nested steps never nest further: a task whose step is itself nested only
 // resumes itself this way (a is next) and otherwise suspends to the task
@@ -325,6 +329,7 @@ func (l *Loop) runAhead(a *task) bool {
 				return false
 			}
 			// Iteration boundary, as in runOnce with a zero timeout.
+			l.netp.pollNow()
 			l.collect()
 			if l.rng != nil {
 				l.rng.shuffle(&l.ready)
@@ -596,6 +601,7 @@ func (l *Loop) Close() error {
 	l.timers = timerheap.Heap{}
 	l.inbox.close() // sets stateClosed under the inbox lock
 	l.closeExtras() // thread pool, pending submissions, signal handlers (loopextras.go)
+	l.netp.close()  // the descriptors still open, then the reactor
 	return nil
 }
 

@@ -125,6 +125,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: aiobench --workload NAME --n N")
 		return exitCheckFailed // the flag package's status for a usage error
 	}
+	if name == "echo_tcp" {
+		return runEcho(args, stderr)
+	}
 	w, ok := workloads[name]
 	if !ok {
 		fmt.Fprintf(stderr, "aiobench: workload %q is not implemented\n", name)

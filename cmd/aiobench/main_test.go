@@ -101,7 +101,6 @@ func TestEveryWorkloadPrintsItsMetricsAsJSONLinesWithTheGivenN(t *testing.T) {
 
 func TestUnimplementedWorkloadsExit64BeforeTheirFlagsAreParsed(t *testing.T) {
 	for _, args := range [][]string{
-		{"--workload", "echo_tcp", "--port", "9999"},
 		{"--workload", "http_server", "--port", "9999"},
 		{"--workload", "http_fetch", "--url", "http://127.0.0.1:1", "--n", "10", "--concurrency", "50"},
 		{"--no-such-flag", "--workload=http_fetch"},

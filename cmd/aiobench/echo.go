@@ -1,0 +1,123 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strconv"
+	"syscall"
+
+	"github.com/asyncgo/aio"
+)
+
+// runEcho is the echo_tcp workload: an echo server on 127.0.0.1:port that
+// serves until SIGTERM (or until stop is closed, in tests), one task per
+// connection. --api stream (the default) uses aio.StartServer and
+// aio.Stream; --api conn uses the Listener and Conn directly.
+func runEcho(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("aiobench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.String("workload", "", "workload name")
+	port := fs.Int("port", 0, "port to listen on (127.0.0.1)")
+	api := fs.String("api", "stream", "stream or conn")
+	fs.Int("n", 0, "ignored")
+	fs.String("variant", "", "ignored")
+	fs.String("url", "", "ignored")
+	fs.Int("concurrency", 0, "ignored")
+	if err := fs.Parse(args); err != nil {
+		return exitCheckFailed
+	}
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+	defer signal.Stop(stop)
+	err := serveEcho(*port, *api, stop, nil)
+	if err != nil {
+		fmt.Fprintf(stderr, "aiobench: echo_tcp: %v\n", err)
+		return exitError
+	}
+	return exitOK
+}
+
+// serveEcho serves until stop receives (or is closed); ready, if not nil,
+// is called with the address once listening.
+func serveEcho[T any](port int, api string, stop <-chan T, ready func(net.Addr)) error {
+	if api != "stream" && api != "conn" {
+		return errors.New("--api must be stream or conn")
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	return aio.Run(func(ctx *aio.Context) error {
+		l := ctx.Loop()
+		main := aio.CurrentTask(ctx)
+		go func() {
+			<-stop
+			_ = l.CallSoonThreadsafe(func() { main.Cancel("stop") })
+		}()
+		if api == "stream" {
+			srv, err := aio.StartServer(ctx, "tcp", addr, echoStream)
+			if err != nil {
+				return err
+			}
+			if ready != nil {
+				ready(srv.Addr())
+			}
+			if err := srv.Serve(ctx); err != nil && ctx.Err() == nil {
+				return err
+			}
+			srv.CloseClients()
+			return nil
+		}
+		ln, err := aio.Listen(ctx, "tcp", addr)
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		if ready != nil {
+			ready(ln.Addr())
+		}
+		for {
+			c, err := ln.AcceptConn(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				continue
+			}
+			aio.Go(l, func(ctx *aio.Context) error { return echoConn(c) })
+		}
+	})
+}
+
+// echoStream is the Stream API handler: read what is there, write it back.
+func echoStream(ctx *aio.Context, s *aio.Stream) error {
+	for {
+		b, err := s.Read(ctx, 64<<10)
+		if err != nil {
+			return nil
+		}
+		if err := s.Write(ctx, b); err != nil {
+			return nil
+		}
+		if err := s.Drain(ctx); err != nil {
+			return nil
+		}
+	}
+}
+
+// echoConn is the Conn handler: one buffer, Read then Write.
+func echoConn(c *aio.Conn) error {
+	defer c.Close()
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := c.Read(buf)
+		if err != nil {
+			return nil
+		}
+		if _, err := c.Write(buf[:n]); err != nil {
+			return nil
+		}
+	}
+}
