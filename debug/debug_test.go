@@ -61,6 +61,10 @@ func TestRegisterServesTheTaskTreeAndMetrics(t *testing.T) {
 			t.Errorf("json tree %+v, %v", tt, err)
 		}
 		var m aio.Metrics
+		deadline := time.Now().Add(5 * time.Second) // published when the loop next waits
+		for l.Metrics().Tasks != 1 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
 		if err := json.Unmarshal([]byte(get(t, mux, "/debug/aio/metrics")), &m); err != nil || m.Tasks != 1 {
 			t.Errorf("metrics %+v, %v", m, err)
 		}
@@ -71,6 +75,11 @@ func TestPublishMetricsShowsInExpvar(t *testing.T) {
 	withLoop(t, func(l *aio.Loop) {
 		PublishMetrics("aio_test_loop", l)
 		v := expvar.Get("aio_test_loop")
+		// The loop publishes its counters when it next waits for events.
+		deadline := time.Now().Add(5 * time.Second)
+		for v != nil && !strings.Contains(v.String(), `"Tasks":1`) && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
 		if v == nil || !strings.Contains(v.String(), `"Tasks":1`) {
 			t.Errorf("expvar = %v", v)
 		}
