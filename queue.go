@@ -7,7 +7,8 @@ import (
 
 // Queue is a FIFO queue for tasks of one loop (asyncio.Queue): Put waits
 // while the queue is full, Get waits while it is empty, and TaskDone/Join
-// track how many items were processed.
+// track how many items were processed. LifoQueue and PriorityQueue share
+// its implementation and differ only in which item Get takes.
 //
 // Waiters are served first come, first served: an item put while tasks wait
 // in Get is handed directly to the longest-waiting getter, and a slot freed
@@ -18,13 +19,67 @@ import (
 // returns it (the cancellation shows at the next await). A Put that returns
 // an error inserted nothing.
 //
+// Shutdown (Python 3.13) closes the queue: puts fail with ErrQueueShutDown
+// from then on, and gets once the queue is empty.
+//
 // The zero Queue is an unbounded, empty queue. A Queue must only be used
 // from the tasks and callbacks of one loop, on the loop goroutine; it is not
 // safe for other goroutines.
 type Queue[T any] struct {
-	items      ring.Ring[T]
+	queue[T, fifo[T], *fifo[T]]
+}
+
+// NewQueue returns a queue holding at most maxsize items; maxsize ≤ 0 means
+// unbounded.
+func NewQueue[T any](maxsize int) *Queue[T] {
+	q := &Queue[T]{}
+	q.maxsize = max(maxsize, 0)
+	return q
+}
+
+// storage is how a queue kind keeps its items: the order in which pop
+// returns them is the kind's only difference.
+type storage[T any] interface {
+	push(v T)
+	pop() T
+	len() int
+	ops() *queueOps // the names of the kind's calls, for misuse panics
+	valid() bool    // false for a zero value that needs a constructor
+}
+
+// queueOps names a queue kind's calls.
+type queueOps struct {
+	kind, put, putNowait, get, getNowait, taskDone, join, shutdown string
+	valid                                                          func(any) bool // nil: every value is usable
+}
+
+func newQueueOps(kind string) *queueOps {
+	return &queueOps{kind: kind, put: kind + ".Put", putNowait: kind + ".PutNowait", get: kind + ".Get",
+		getNowait: kind + ".GetNowait", taskDone: kind + ".TaskDone", join: kind + ".Join", shutdown: kind + ".Shutdown"}
+}
+
+// fifo is Queue's storage.
+type fifo[T any] struct{ r ring.Ring[T] }
+
+var fifoOps = newQueueOps("Queue")
+
+func (f *fifo[T]) push(v T)       { f.r.Push(v) }
+func (f *fifo[T]) pop() T         { return f.r.Pop() }
+func (f *fifo[T]) len() int       { return f.r.Len() }
+func (f *fifo[T]) ops() *queueOps { return fifoOps }
+func (f *fifo[T]) valid() bool    { return true }
+
+// queue is the implementation shared by the queue kinds, over their storage
+// S (PS is *S). Its exported methods are promoted to Queue, LifoQueue and
+// PriorityQueue.
+type queue[T any, S any, PS interface {
+	*S
+	storage[T]
+}] struct {
+	items      S
 	maxsize    int
 	unfinished int
+	shutdown   bool
 	loop       *Loop // bound by the first wait; nil until then
 	getters    waitq.Queue[qwait[T]]
 	putters    waitq.Queue[qwait[T]]
@@ -34,15 +89,22 @@ type Queue[T any] struct {
 type qwait[T any] struct {
 	t    *task
 	item T
-	ok   bool // the operation completed while the task was parked
+	ok   bool  // the operation completed while the task was parked
+	err  error // the wait was ended by Shutdown
 	wq   *waitq.Queue[qwait[T]]
 	n    *waitq.Node[qwait[T]]
 }
 
-// check is the goroutine check of a queue bound to a loop.
-func (q *Queue[T]) check(op string) {
+func (q *queue[T, S, PS]) st() PS { return PS(&q.items) }
+
+// check is the goroutine check of a queue bound to a loop, and the zero
+// value check of the kinds that need a constructor.
+func (q *queue[T, S, PS]) check(op string) {
 	if q.loop != nil {
 		q.loop.checkCaller(op)
+	}
+	if !q.st().valid() {
+		misuse(op, ErrZeroValue, "create the "+q.st().ops().kind+" with its New function")
 	}
 }
 
@@ -53,38 +115,36 @@ func (w *qwait[T]) abort(error, bool) bool {
 	return true
 }
 
-// NewQueue returns a queue holding at most maxsize items; maxsize ≤ 0 means
-// unbounded.
-func NewQueue[T any](maxsize int) *Queue[T] {
-	if maxsize < 0 {
-		maxsize = 0
-	}
-	return &Queue[T]{maxsize: maxsize}
-}
-
 // Maxsize returns the capacity (0: unbounded).
-func (q *Queue[T]) Maxsize() int { return q.maxsize }
+func (q *queue[T, S, PS]) Maxsize() int { return q.maxsize }
 
 // Len returns the number of items in the queue.
-func (q *Queue[T]) Len() int { return q.items.Len() }
+func (q *queue[T, S, PS]) Len() int { return q.st().len() }
 
 // Empty reports whether the queue holds no items.
-func (q *Queue[T]) Empty() bool { return q.items.Len() == 0 }
+func (q *queue[T, S, PS]) Empty() bool { return q.st().len() == 0 }
 
 // Full reports whether the queue holds maxsize items (never, if unbounded).
-func (q *Queue[T]) Full() bool { return q.maxsize > 0 && q.items.Len() >= q.maxsize }
+func (q *queue[T, S, PS]) Full() bool { return q.maxsize > 0 && q.st().len() >= q.maxsize }
 
-// PutNowait puts v without waiting, or returns ErrQueueFull.
-func (q *Queue[T]) PutNowait(v T) error {
-	q.check("Queue.PutNowait")
+// IsShutDown reports whether Shutdown has been called.
+func (q *queue[T, S, PS]) IsShutDown() bool { return q.shutdown }
+
+// PutNowait puts v without waiting, or returns ErrQueueFull, or
+// ErrQueueShutDown after Shutdown.
+func (q *queue[T, S, PS]) PutNowait(v T) error {
+	q.check(q.st().ops().putNowait)
+	if q.shutdown {
+		return ErrQueueShutDown
+	}
 	if q.tryPut(v) {
 		return nil
 	}
 	return ErrQueueFull
 }
 
-func (q *Queue[T]) tryPut(v T) bool {
-	if n := q.firstLive(&q.getters); n != nil {
+func (q *queue[T, S, PS]) tryPut(v T) bool {
+	if n := firstLiveQ(&q.getters); n != nil {
 		// Invariant: getters wait only on an empty queue.
 		n.Val.item, n.Val.ok = v, true
 		q.unfinished++
@@ -94,21 +154,26 @@ func (q *Queue[T]) tryPut(v T) bool {
 	if q.Full() {
 		return false
 	}
-	q.items.Push(v)
+	q.st().push(v)
 	q.unfinished++
 	return true
 }
 
 // Put puts v, waiting while the queue is full; ctx must be the Context of
-// the running task. It returns without yielding
-// when there is room. On cancellation of ctx it returns the cancellation
-// error and inserts nothing.
-func (q *Queue[T]) Put(ctx *Context, v T) error {
-	q.check("Queue.Put")
+// the running task. It returns without yielding when there is room. On
+// cancellation of ctx it returns the cancellation error and inserts
+// nothing. After Shutdown it returns ErrQueueShutDown at once, and a Put
+// waiting when Shutdown is called returns it too (inserting nothing).
+func (q *queue[T, S, PS]) Put(ctx *Context, v T) error {
+	op := q.st().ops().put
+	q.check(op)
+	if q.shutdown {
+		return ErrQueueShutDown
+	}
 	if q.putters.Len() == 0 && q.tryPut(v) {
 		return nil
 	}
-	t := q.enter("Queue.Put", ctx)
+	t := q.enter(op, ctx)
 	if err := ctx.checkCancel(); err != nil {
 		return err
 	}
@@ -117,21 +182,25 @@ func (q *Queue[T]) Put(ctx *Context, v T) error {
 	return q.park(ctx, t, &q.putters, n, nil)
 }
 
-// GetNowait takes the first item without waiting, or returns ErrQueueEmpty.
-func (q *Queue[T]) GetNowait() (T, error) {
-	q.check("Queue.GetNowait")
-	if q.items.Len() == 0 {
+// GetNowait takes an item without waiting, or returns ErrQueueEmpty (or
+// ErrQueueShutDown if the queue is empty and shut down).
+func (q *queue[T, S, PS]) GetNowait() (T, error) {
+	q.check(q.st().ops().getNowait)
+	if q.st().len() == 0 {
 		var zero T
+		if q.shutdown {
+			return zero, ErrQueueShutDown
+		}
 		return zero, ErrQueueEmpty
 	}
 	return q.take(), nil
 }
 
-func (q *Queue[T]) take() T {
-	v := q.items.Pop()
-	if n := q.firstLive(&q.putters); n != nil {
+func (q *queue[T, S, PS]) take() T {
+	v := q.st().pop()
+	if n := firstLiveQ(&q.putters); n != nil {
 		// A slot is free: admit the longest-waiting putter.
-		q.items.Push(n.Val.item)
+		q.st().push(n.Val.item)
 		q.unfinished++
 		n.Val.ok = true
 		var zero T
@@ -141,17 +210,23 @@ func (q *Queue[T]) take() T {
 	return v
 }
 
-// Get takes the first item, waiting while the queue is empty; ctx must be
-// the Context of the running task. It returns
-// without yielding when an item is there. On cancellation of ctx it returns
-// the cancellation error, unless an item was already handed to it.
-func (q *Queue[T]) Get(ctx *Context) (T, error) {
-	q.check("Queue.Get")
-	if q.items.Len() > 0 {
+// Get takes an item (the kind decides which), waiting while the queue is
+// empty; ctx must be the Context of the running task. It returns without
+// yielding when an item is there. On cancellation of ctx it returns the
+// cancellation error, unless an item was already handed to it. Once the
+// queue is shut down and empty it returns ErrQueueShutDown, also to the
+// tasks waiting in Get when Shutdown is called.
+func (q *queue[T, S, PS]) Get(ctx *Context) (T, error) {
+	op := q.st().ops().get
+	q.check(op)
+	if q.st().len() > 0 {
 		return q.take(), nil
 	}
-	t := q.enter("Queue.Get", ctx)
 	var zero T
+	if q.shutdown {
+		return zero, ErrQueueShutDown
+	}
+	t := q.enter(op, ctx)
 	if err := ctx.checkCancel(); err != nil {
 		return zero, err
 	}
@@ -164,37 +239,40 @@ func (q *Queue[T]) Get(ctx *Context) (T, error) {
 
 // enter binds the queue to the loop of ctx's task on first use and
 // validates the await.
-func (q *Queue[T]) enter(op string, ctx *Context) *task {
+func (q *queue[T, S, PS]) enter(op string, ctx *Context) *task {
 	t := ctx.enter(op)
 	if q.loop == nil {
 		q.loop = t.loop
 	} else if q.loop != t.loop {
-		misuse(op, ErrWrongLoop, "a Queue serves the tasks of one loop")
+		misuse(op, ErrWrongLoop, "a "+q.st().ops().kind+" serves the tasks of one loop")
 	}
 	return t
 }
 
-// park waits until n's operation completed (n.Val.ok), the scope is
-// cancelled (n leaves the queue), or the loop closes. out receives a
-// handed-over item: a hand-off that happened is never lost to a
-// cancellation.
-func (q *Queue[T]) park(ctx *Context, t *task, wq *waitq.Queue[qwait[T]], n *waitq.Node[qwait[T]], out *T) error {
+// park waits until n's operation completed (n.Val.ok), Shutdown ended it
+// (n.Val.err), the scope is cancelled (n leaves the queue), or the loop
+// closes. out receives a handed-over item: a hand-off that happened is
+// never lost to a cancellation.
+func (q *queue[T, S, PS]) park(ctx *Context, t *task, wq *waitq.Queue[qwait[T]], n *waitq.Node[qwait[T]], out *T) error {
 	n.Val.wq, n.Val.n = wq, n
 	err := t.park(ctx, &n.Val)
-	if err == nil && n.Val.ok && out != nil {
-		*out = n.Val.item
+	if err == nil {
+		if n.Val.ok && out != nil {
+			*out = n.Val.item
+		}
+		err = n.Val.err
 	}
 	wq.Remove(n)
 	wq.Put(n)
 	return err
 }
 
-// firstLive dequeues the first waiter whose task can still take part. A
+// firstLiveQ dequeues the first waiter whose task can still take part. A
 // task only dies while parked when runtime.Goexit tore through it (see the
 // Goexit policy in the package documentation); its stale node is dropped
 // here so that no item is handed to it, and nothing it wanted to put is
 // inserted.
-func (q *Queue[T]) firstLive(wq *waitq.Queue[qwait[T]]) *waitq.Node[qwait[T]] {
+func firstLiveQ[T any](wq *waitq.Queue[qwait[T]]) *waitq.Node[qwait[T]] {
 	for {
 		n := wq.PopFront()
 		if n == nil || !n.Val.t.done {
@@ -203,37 +281,72 @@ func (q *Queue[T]) firstLive(wq *waitq.Queue[qwait[T]]) *waitq.Node[qwait[T]] {
 	}
 }
 
+// wakeAllQ ends every wait of wq: successfully (Join) or with err.
+func wakeAllQ[T any](wq *waitq.Queue[qwait[T]], err error) {
+	for n := firstLiveQ(wq); n != nil; n = firstLiveQ(wq) {
+		n.Val.ok, n.Val.err = err == nil, err
+		var zero T
+		n.Val.item = zero
+		n.Val.t.wakeUp()
+	}
+}
+
 // TaskDone records that one item obtained with Get has been processed. When
 // every item put so far has been processed, Join returns. Calling TaskDone
 // more often than items were put returns ErrTaskDoneTooMany.
-func (q *Queue[T]) TaskDone() error {
-	q.check("Queue.TaskDone")
+func (q *queue[T, S, PS]) TaskDone() error {
+	q.check(q.st().ops().taskDone)
 	if q.unfinished <= 0 {
 		return ErrTaskDoneTooMany
 	}
 	q.unfinished--
 	if q.unfinished == 0 {
-		for n := q.joiners.PopFront(); n != nil; n = q.joiners.PopFront() {
-			n.Val.ok = true
-			n.Val.t.wakeUp()
-		}
+		wakeAllQ(&q.joiners, nil)
 	}
 	return nil
 }
 
 // Join waits until every item put has been processed (TaskDone); ctx must
-// be the Context of the running task. On a
-// queue with nothing unfinished it returns at once without yielding.
-func (q *Queue[T]) Join(ctx *Context) error {
-	q.check("Queue.Join")
+// be the Context of the running task. On a queue with nothing unfinished it
+// returns at once without yielding.
+func (q *queue[T, S, PS]) Join(ctx *Context) error {
+	op := q.st().ops().join
+	q.check(op)
 	if q.unfinished == 0 {
 		return nil
 	}
-	t := q.enter("Queue.Join", ctx)
+	t := q.enter(op, ctx)
 	if err := ctx.checkCancel(); err != nil {
 		return err
 	}
 	n := q.joiners.Get(qwait[T]{t: t})
 	q.joiners.PushBack(n)
 	return q.park(ctx, t, &q.joiners, n, nil)
+}
+
+// Shutdown shuts the queue down (Python 3.13's Queue.shutdown): from now
+// on Put and PutNowait return ErrQueueShutDown, and so do the Puts waiting
+// now (inserting nothing); Get and GetNowait take what is left, then
+// return ErrQueueShutDown, and so do the Gets waiting now (the queue is
+// empty when tasks wait in Get). With immediate, the items left are dropped
+// as well, each counted as done for Join (which returns once nothing is
+// unfinished). Calling it again does nothing more, except that an
+// immediate call drops what a previous one left. It never yields. Loop
+// goroutine only.
+func (q *queue[T, S, PS]) Shutdown(immediate bool) {
+	q.check(q.st().ops().shutdown)
+	q.shutdown = true
+	if immediate {
+		for q.st().len() > 0 {
+			q.st().pop()
+			if q.unfinished > 0 {
+				q.unfinished--
+			}
+		}
+		if q.unfinished == 0 {
+			wakeAllQ(&q.joiners, nil)
+		}
+	}
+	wakeAllQ(&q.getters, ErrQueueShutDown)
+	wakeAllQ(&q.putters, ErrQueueShutDown)
 }
