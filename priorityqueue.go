@@ -14,8 +14,8 @@ import "cmp"
 // anything: a getter waits only while the queue is empty, so it takes the
 // first item put, whatever its priority.
 //
-// The zero PriorityQueue has no ordering and is not usable (its Put, Get,
-// Nowait, TaskDone, Join and Shutdown methods panic with ErrZeroValue): create it with NewPriorityQueue or
+// The zero PriorityQueue has no ordering and is not usable (putting an
+// item in it panics with ErrZeroValue): create it with NewPriorityQueue or
 // NewPriorityQueueFunc. A PriorityQueue must only be used from the tasks
 // and callbacks of one loop, on the loop goroutine.
 type PriorityQueue[T any] struct {
@@ -71,6 +71,9 @@ func (h *heap[T]) before(i, j int) bool {
 }
 
 func (h *heap[T]) push(v T) {
+	if h.less == nil {
+		misuse("PriorityQueue.Put", ErrZeroValue, "create the PriorityQueue with NewPriorityQueue or NewPriorityQueueFunc")
+	}
 	h.a = append(h.a, heapItem[T]{v, h.seq})
 	h.seq++
 	for i := len(h.a) - 1; i > 0; {

@@ -42,9 +42,7 @@ func NewQueue[T any](maxsize int) *Queue[T] {
 type storage[T any] interface {
 	push(v T)
 	pop() T
-	len() int
 	ops() *queueOps // the names of the kind's calls, for misuse panics
-	valid() bool    // false for a zero value that needs a constructor
 }
 
 // queueOps names a queue kind's calls.
@@ -65,7 +63,6 @@ var fifoOps = newQueueOps("Queue")
 
 func (f *fifo[T]) push(v T)       { f.r.Push(v) }
 func (f *fifo[T]) pop() T         { return f.r.Pop() }
-func (f *fifo[T]) len() int       { return f.r.Len() }
 func (f *fifo[T]) ops() *queueOps { return fifoOps }
 func (f *fifo[T]) valid() bool    { return true }
 
@@ -77,6 +74,7 @@ type queue[T any, S any, PS interface {
 	storage[T]
 }] struct {
 	items      S
+	n          int // len(items), kept here: the storage's methods are not inlined
 	maxsize    int
 	unfinished int
 	shutdown   bool
@@ -97,16 +95,34 @@ type qwait[T any] struct {
 
 func (q *queue[T, S, PS]) st() PS { return PS(&q.items) }
 
-// check is the goroutine check of a queue bound to a loop, and the zero
-// value check of the kinds that need a constructor.
-func (q *queue[T, S, PS]) check(op string) {
-	if q.loop != nil {
-		q.loop.checkCaller(op)
-	}
-	if !q.st().valid() {
-		misuse(op, ErrZeroValue, "create the "+q.st().ops().kind+" with its New function")
+// The calls, for check.
+const (
+	opPut = iota
+	opPutNowait
+	opGet
+	opGetNowait
+	opTaskDone
+	opJoin
+	opShutdown
+)
+
+// check is the goroutine check of a queue bound to a loop. It is
+// Loop.checkCaller, entered only when checkCaller may have something to
+// check, so that the name of the call (which depends on the kind) is only
+// looked up then.
+func (q *queue[T, S, PS]) check(op int) {
+	if l := q.loop; l != nil && (l.polling.Load() || l.cfg.debug) {
+		l.checkCaller(q.opName(op))
 	}
 }
+
+func (q *queue[T, S, PS]) opName(op int) string {
+	o := q.st().ops()
+	return [...]string{o.put, o.putNowait, o.get, o.getNowait, o.taskDone, o.join, o.shutdown}[op]
+}
+
+func (q *queue[T, S, PS]) push(v T) { q.st().push(v); q.n++ }
+func (q *queue[T, S, PS]) pop() T   { q.n--; return q.st().pop() }
 
 // abort withdraws a queue wait (the parker of Queue's waits): the node
 // leaves its wait queue, so nothing is handed to a task that gave up.
@@ -119,13 +135,13 @@ func (w *qwait[T]) abort(error, bool) bool {
 func (q *queue[T, S, PS]) Maxsize() int { return q.maxsize }
 
 // Len returns the number of items in the queue.
-func (q *queue[T, S, PS]) Len() int { return q.st().len() }
+func (q *queue[T, S, PS]) Len() int { return q.n }
 
 // Empty reports whether the queue holds no items.
-func (q *queue[T, S, PS]) Empty() bool { return q.st().len() == 0 }
+func (q *queue[T, S, PS]) Empty() bool { return q.n == 0 }
 
 // Full reports whether the queue holds maxsize items (never, if unbounded).
-func (q *queue[T, S, PS]) Full() bool { return q.maxsize > 0 && q.st().len() >= q.maxsize }
+func (q *queue[T, S, PS]) Full() bool { return q.maxsize > 0 && q.n >= q.maxsize }
 
 // IsShutDown reports whether Shutdown has been called.
 func (q *queue[T, S, PS]) IsShutDown() bool { return q.shutdown }
@@ -133,7 +149,7 @@ func (q *queue[T, S, PS]) IsShutDown() bool { return q.shutdown }
 // PutNowait puts v without waiting, or returns ErrQueueFull, or
 // ErrQueueShutDown after Shutdown.
 func (q *queue[T, S, PS]) PutNowait(v T) error {
-	q.check(q.st().ops().putNowait)
+	q.check(opPutNowait)
 	if q.shutdown {
 		return ErrQueueShutDown
 	}
@@ -154,7 +170,7 @@ func (q *queue[T, S, PS]) tryPut(v T) bool {
 	if q.Full() {
 		return false
 	}
-	q.st().push(v)
+	q.push(v)
 	q.unfinished++
 	return true
 }
@@ -165,15 +181,14 @@ func (q *queue[T, S, PS]) tryPut(v T) bool {
 // nothing. After Shutdown it returns ErrQueueShutDown at once, and a Put
 // waiting when Shutdown is called returns it too (inserting nothing).
 func (q *queue[T, S, PS]) Put(ctx *Context, v T) error {
-	op := q.st().ops().put
-	q.check(op)
+	q.check(opPut)
 	if q.shutdown {
 		return ErrQueueShutDown
 	}
 	if q.putters.Len() == 0 && q.tryPut(v) {
 		return nil
 	}
-	t := q.enter(op, ctx)
+	t := q.enter(opPut, ctx)
 	if err := ctx.checkCancel(); err != nil {
 		return err
 	}
@@ -185,8 +200,8 @@ func (q *queue[T, S, PS]) Put(ctx *Context, v T) error {
 // GetNowait takes an item without waiting, or returns ErrQueueEmpty (or
 // ErrQueueShutDown if the queue is empty and shut down).
 func (q *queue[T, S, PS]) GetNowait() (T, error) {
-	q.check(q.st().ops().getNowait)
-	if q.st().len() == 0 {
+	q.check(opGetNowait)
+	if q.n == 0 {
 		var zero T
 		if q.shutdown {
 			return zero, ErrQueueShutDown
@@ -197,10 +212,10 @@ func (q *queue[T, S, PS]) GetNowait() (T, error) {
 }
 
 func (q *queue[T, S, PS]) take() T {
-	v := q.st().pop()
+	v := q.pop()
 	if n := firstLiveQ(&q.putters); n != nil {
 		// A slot is free: admit the longest-waiting putter.
-		q.st().push(n.Val.item)
+		q.push(n.Val.item)
 		q.unfinished++
 		n.Val.ok = true
 		var zero T
@@ -217,16 +232,15 @@ func (q *queue[T, S, PS]) take() T {
 // queue is shut down and empty it returns ErrQueueShutDown, also to the
 // tasks waiting in Get when Shutdown is called.
 func (q *queue[T, S, PS]) Get(ctx *Context) (T, error) {
-	op := q.st().ops().get
-	q.check(op)
-	if q.st().len() > 0 {
+	q.check(opGet)
+	if q.n > 0 {
 		return q.take(), nil
 	}
 	var zero T
 	if q.shutdown {
 		return zero, ErrQueueShutDown
 	}
-	t := q.enter(op, ctx)
+	t := q.enter(opGet, ctx)
 	if err := ctx.checkCancel(); err != nil {
 		return zero, err
 	}
@@ -239,12 +253,12 @@ func (q *queue[T, S, PS]) Get(ctx *Context) (T, error) {
 
 // enter binds the queue to the loop of ctx's task on first use and
 // validates the await.
-func (q *queue[T, S, PS]) enter(op string, ctx *Context) *task {
-	t := ctx.enter(op)
+func (q *queue[T, S, PS]) enter(op int, ctx *Context) *task {
+	t := ctx.enter(q.opName(op))
 	if q.loop == nil {
 		q.loop = t.loop
 	} else if q.loop != t.loop {
-		misuse(op, ErrWrongLoop, "a "+q.st().ops().kind+" serves the tasks of one loop")
+		misuse(q.opName(op), ErrWrongLoop, "a "+q.st().ops().kind+" serves the tasks of one loop")
 	}
 	return t
 }
@@ -295,7 +309,7 @@ func wakeAllQ[T any](wq *waitq.Queue[qwait[T]], err error) {
 // every item put so far has been processed, Join returns. Calling TaskDone
 // more often than items were put returns ErrTaskDoneTooMany.
 func (q *queue[T, S, PS]) TaskDone() error {
-	q.check(q.st().ops().taskDone)
+	q.check(opTaskDone)
 	if q.unfinished <= 0 {
 		return ErrTaskDoneTooMany
 	}
@@ -310,12 +324,11 @@ func (q *queue[T, S, PS]) TaskDone() error {
 // be the Context of the running task. On a queue with nothing unfinished it
 // returns at once without yielding.
 func (q *queue[T, S, PS]) Join(ctx *Context) error {
-	op := q.st().ops().join
-	q.check(op)
+	q.check(opJoin)
 	if q.unfinished == 0 {
 		return nil
 	}
-	t := q.enter(op, ctx)
+	t := q.enter(opJoin, ctx)
 	if err := ctx.checkCancel(); err != nil {
 		return err
 	}
@@ -334,11 +347,11 @@ func (q *queue[T, S, PS]) Join(ctx *Context) error {
 // immediate call drops what a previous one left. It never yields. Loop
 // goroutine only.
 func (q *queue[T, S, PS]) Shutdown(immediate bool) {
-	q.check(q.st().ops().shutdown)
+	q.check(opShutdown)
 	q.shutdown = true
 	if immediate {
-		for q.st().len() > 0 {
-			q.st().pop()
+		for q.n > 0 {
+			q.pop()
 			if q.unfinished > 0 {
 				q.unfinished--
 			}

@@ -146,8 +146,8 @@ func TestPriorityQueueOrdersManyRandomItems(t *testing.T) {
 func TestPriorityQueueZeroValuePanicsWithErrZeroValue(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		var q aio.PriorityQueue[int]
-		confMisuse(t, confRecover(func() { q.PutNowait(1) }), aio.ErrZeroValue, "PriorityQueue.PutNowait", "New")
-		confMisuse(t, confRecover(func() { q.Get(ctx) }), aio.ErrZeroValue, "PriorityQueue.Get")
+		confMisuse(t, confRecover(func() { q.PutNowait(1) }), aio.ErrZeroValue, "PriorityQueue", "NewPriorityQueue")
+		confMisuse(t, confRecover(func() { q.Put(ctx, 1) }), aio.ErrZeroValue, "PriorityQueue.Put")
 		confMisuse(t, confRecover(func() { aio.NewPriorityQueueFunc[int](0, nil) }), aio.ErrNilFunc, "aio.NewPriorityQueueFunc")
 		return nil
 	})
