@@ -38,7 +38,14 @@ func storm(ctx *aio.Context, t *testing.T, rng *rand.Rand, slots int, maxGap tim
 	for i := range slots {
 		spawn(i)
 	}
+	start := ctx.Loop().Time()
+	defer func() { t.Logf("the storm took %v of virtual time", ctx.Loop().Time().Sub(start)) }()
+	limit := start.Add(time.Second) // the storms take well under 100ms of virtual time
 	for !done() {
+		if ctx.Loop().Time().After(limit) {
+			t.Errorf("no progress after a second of virtual time (lost wake-up?)")
+			break
+		}
 		if err := aio.Sleep(ctx, time.Duration(rng.Int64N(int64(maxGap)))); err != nil {
 			t.Fatalf("chaos: %v", err)
 		}
