@@ -62,7 +62,8 @@ var ErrTaskFinished = errors.New("aio: the task has finished")
 
 // MisuseError is the panic value of a call that no correct program makes. It
 // names the call (Op), wraps one of the sentinels (ErrWrongGoroutine,
-// ErrNotInTask, ErrWrongLoop, ErrNilFunc, ErrZeroValue, ErrLoopClosed) and
+// ErrNotInTask, ErrWrongLoop, ErrNilFunc, ErrZeroValue, ErrLoopClosed,
+// ErrInvalidArgument) and
 // says what to do instead (Hint).
 type MisuseError struct {
 	Op   string // the call, as the user wrote it: "Future.SetResult", "aio.Spawn"
