@@ -31,8 +31,8 @@
 // Future callbacks are scheduled, never called synchronously; a new task
 // starts after its creator yields. Awaiting something that is already
 // available (a done future, a non-empty queue) does not yield;
-// Sleep(ctx, 0) always yields exactly once. Waiters of every queue and
-// lock are served first come, first served. Run and RunUntilComplete stop
+// Sleep(ctx, 0) always yields exactly once. The waiters of queues, locks,
+// semaphores, conditions and barriers are served first come, first served. Run and RunUntilComplete stop
 // from a callback scheduled when the awaited future completes, as asyncio
 // does.
 //
@@ -117,8 +117,13 @@
 //
 // # Zero values
 //
-// The zero Queue is an unbounded queue. Loops, futures, tasks, task groups
-// and scopes must be created with NewLoop, NewFuture, Spawn/Go,
+// The zero Queue and the zero LifoQueue are unbounded queues; the zero
+// Lock is an unlocked lock, the zero Event a cleared event, the zero
+// Condition a condition over its own unlocked lock, and the zero Semaphore
+// a semaphore with no permits (NewSemaphore(0)). A PriorityQueue (it needs
+// an ordering), a BoundedSemaphore (its bound) and a Barrier (its parties)
+// must be created with their New functions, and so must loops, futures,
+// tasks, task groups and scopes: NewLoop, NewFuture, Spawn/Go,
 // NewTaskGroup and the With functions; a zero Future or TaskGroup panics
 // with ErrZeroValue, naming the constructor to use.
 package aio

@@ -62,7 +62,8 @@ var ErrTaskFinished = errors.New("aio: the task has finished")
 
 // MisuseError is the panic value of a call that no correct program makes. It
 // names the call (Op), wraps one of the sentinels (ErrWrongGoroutine,
-// ErrNotInTask, ErrWrongLoop, ErrNilFunc, ErrZeroValue, ErrLoopClosed) and
+// ErrNotInTask, ErrWrongLoop, ErrNilFunc, ErrZeroValue, ErrLoopClosed,
+// ErrInvalidArgument) and
 // says what to do instead (Hint).
 type MisuseError struct {
 	Op   string // the call, as the user wrote it: "Future.SetResult", "aio.Spawn"
@@ -184,3 +185,30 @@ func (e *PanicError) Unwrap() error {
 
 // isCancel reports whether err is a cancellation (not a timeout).
 func isCancel(err error) bool { return err != nil && errors.Is(err, context.Canceled) }
+
+// Errors of the synchronization primitives and queue shutdown (locks.py and
+// queues.py in asyncio).
+
+// ErrNotLocked is returned by Lock.Release and Condition.Release on an
+// unlocked lock, and by Condition.Wait, WaitFor, Notify and NotifyAll when
+// the condition's lock is not held (asyncio raises RuntimeError).
+var ErrNotLocked = errors.New("aio: the lock is not acquired")
+
+// ErrSemaphoreOverReleased is returned by BoundedSemaphore.Release when it
+// would raise the value above the initial one (asyncio raises ValueError).
+var ErrSemaphoreOverReleased = errors.New("aio: BoundedSemaphore released too many times")
+
+// ErrBrokenBarrier is returned by Barrier.Wait when the barrier is broken
+// (Abort) or is reset (Reset) while the task waits (asyncio's
+// BrokenBarrierError).
+var ErrBrokenBarrier = errors.New("aio: barrier is broken")
+
+// ErrQueueShutDown is returned by the Put, Get and Nowait methods of a
+// queue after Shutdown (asyncio's QueueShutDown): puts at once, gets once
+// the queue is empty.
+var ErrQueueShutDown = errors.New("aio: queue is shut down")
+
+// ErrInvalidArgument is wrapped by the panic of a constructor given a value
+// no correct program passes: a negative Semaphore value, a Barrier of fewer
+// than one party.
+var ErrInvalidArgument = errors.New("aio: invalid argument")

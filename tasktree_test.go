@@ -58,7 +58,7 @@ func TestTaskTreeShowsWhoAwaitsWhat(t *testing.T) {
 func TestTaskTreeInDebugModeHasCreationSitesAndStacks(t *testing.T) {
 	tt := treeWorkload(t, (*aio.Loop).Tasks, aio.WithClock(aio.NewVirtualClock(time.Time{})), aio.WithDebug(true))
 	s := tt.String()
-	for _, want := range []string{"created at:", "tasktree_test.go:", "stack:", "aio.Sleep", "(*Queue[...]).Get", "aio.Gather"} {
+	for _, want := range []string{"created at:", "tasktree_test.go:", "stack:", "aio.Sleep", "(*queue[...]).Get", "aio.Gather"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("tree lacks %q:\n%s", want, s)
 		}
