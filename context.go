@@ -43,7 +43,7 @@ import (
 type Context struct {
 	task     *task                        // immutable
 	parent   *Context                     // enclosing scope in the same task; nil for the root; immutable
-	deadline int64                        // loop nanoseconds, the earliest of its own and its parent's; math.MaxInt64 = none; immutable once returned
+	deadline atomic.Int64                 // loop nanoseconds, the earliest of its own and its parent's (as of its creation); math.MaxInt64 = none; written on the loop goroutine (creation, Timeout.Reschedule), read anywhere
 	timer    *timerheap.Entry             // the loop timer of its own deadline; loop goroutine only
 	state    atomic.Pointer[cancelState]  // nil until cancelled; set once, from any goroutine
 	watch    atomic.Pointer[contextWatch] // created on the first Done or AfterFunc
@@ -116,10 +116,11 @@ func (c *Context) Task() AnyTask { return c.task.job }
 // Deadline returns the scope's deadline (the earliest of its own and its
 // enclosing scopes'), on the loop's clock. Any goroutine.
 func (c *Context) Deadline() (time.Time, bool) {
-	if c.deadline == math.MaxInt64 {
+	d := c.deadline.Load()
+	if d == math.MaxInt64 {
 		return time.Time{}, false
 	}
-	return c.task.loop.toTime(c.deadline), true
+	return c.task.loop.toTime(d), true
 }
 
 // Done returns a channel closed when the scope is cancelled, its deadline
@@ -147,7 +148,7 @@ func (c *Context) Err() error {
 	if st := c.cancelState(); st != nil {
 		return st.sentinel
 	}
-	if c.deadline != math.MaxInt64 && c.task.loop.realTime && c.task.loop.now() >= c.deadline {
+	if d := c.deadline.Load(); d != math.MaxInt64 && c.task.loop.realTime && c.task.loop.now() >= d {
 		return context.DeadlineExceeded
 	}
 	return nil
@@ -372,8 +373,8 @@ func (c *Context) watched() *contextWatch {
 	if c.state.Load() != nil {
 		w.fire()
 	}
-	if c.timer != nil && c.task.loop.realTime {
-		d := time.Duration(c.deadline - c.task.loop.now())
+	if dl := c.deadline.Load(); dl != math.MaxInt64 && c.task.loop.realTime {
+		d := time.Duration(dl - c.task.loop.now())
 		w.mu.Lock()
 		if !w.fired {
 			w.timer = time.AfterFunc(d, c.expireOffLoop)
@@ -437,9 +438,10 @@ func (w *contextWatch) fire() {
 }
 
 func (c *Context) child(shield bool) *Context {
-	n := &Context{task: c.task, parent: c, shield: shield, deadline: math.MaxInt64}
+	n := &Context{task: c.task, parent: c, shield: shield}
+	n.deadline.Store(math.MaxInt64)
 	if !shield {
-		n.deadline = c.deadline
+		n.deadline.Store(c.deadline.Load())
 	}
 	return n
 }
@@ -498,12 +500,12 @@ func WithDeadline(parent *Context, deadline time.Time) (*Context, CancelFunc) {
 func withDeadline(parent *Context, when int64, expired bool) (*Context, CancelFunc) {
 	c := parent.child(false)
 	if expired {
-		c.deadline = when
+		c.deadline.Store(when)
 		c.setCancelled(&TimeoutError{})
 		return c, c.cancelFunc()
 	}
-	if when < c.deadline && when != math.MaxInt64 {
-		c.deadline = when
+	if when < c.deadline.Load() && when != math.MaxInt64 {
+		c.deadline.Store(when)
 		if c.cancelState() == nil {
 			c.timer = &timerheap.Entry{When: when, Owner: c}
 			parent.task.loop.timers.Push(c.timer)

@@ -1,6 +1,7 @@
 package aio
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -48,7 +49,12 @@ func (l *Loop) report(ec ExceptionContext) {
 }
 
 func defaultExceptionHandler(ec ExceptionContext) {
-	attrs := []any{"err", ec.Err}
+	attrs := []any{"message", ec.Message, "err", ec.Err}
+	var pe *PanicError
+	if errors.As(ec.Err, &pe) {
+		attrs[3] = fmt.Sprint(pe.Value) // the stack goes in its own field
+		attrs = append(attrs, "stack", string(pe.Stack))
+	}
 	if ec.Task != nil {
 		attrs = append(attrs, "task", ec.Task.Name())
 	} else if ec.TaskName != "" {

@@ -363,6 +363,17 @@ func (l *Loop) runAhead(a *task) bool {
 	return false
 }
 
+// stepNow runs t's first step at once, nested in the running step or
+// callback (an eager task): t runs until it suspends or returns, then the
+// caller continues. While it runs, the hand-off does not run other tasks
+// (t's suspension returns straight to the caller).
+func (l *Loop) stepNow(t *task) {
+	cur, stepping, nested := l.current, l.stepping, l.nested
+	l.nested = true
+	l.step(t)
+	l.current, l.stepping, l.nested = cur, stepping, nested
+}
+
 // fire dispatches an expired timer: a callback handle and a scope deadline
 // are appended to the ready queue (behind what is already ready, as
 // asyncio's timer handles are); a sleeping task is woken.

@@ -19,6 +19,8 @@ type config struct {
 	// shutdownReport is when Run first reports tasks it is still waiting
 	// for at shutdown (0: never).
 	shutdownReport time.Duration
+	eager          bool                 // WithEagerTasks
+	taskFactory    func(AnyTask)        // WithTaskFactory
 	threadLimit    int                  // WithThreadLimit; 0: the default (options_threads.go)
 	threadIdle     time.Duration        // idle time before a pool worker exits; 0: the default
 	labels         bool                 // pprof labels on coroutines (debug.go)
@@ -95,4 +97,19 @@ func WithIdleCoroutines(n int) Option {
 // reports off).
 func WithShutdownReport(d time.Duration) Option {
 	return optionFunc(func(c *config) { c.shutdownReport = d })
+}
+
+// WithEagerTasks makes every Spawn and Go on the loop start eagerly, as
+// SpawnEager does (asyncio.eager_task_factory): the body runs inside the
+// call until its first suspension. Default off (tasks start in a coming
+// iteration, as asyncio.create_task).
+func WithEagerTasks(on bool) Option { return optionFunc(func(c *config) { c.eager = on }) }
+
+// WithTaskFactory installs a hook called on the loop goroutine for every
+// new task, right after it is created and before its first step (asyncio's
+// loop.set_task_factory, the Go way: the hook can name the task, record
+// it, or wrap what it needs; it cannot replace the task). A hook that
+// panics panics in the Spawn call.
+func WithTaskFactory(f func(AnyTask)) Option {
+	return optionFunc(func(c *config) { c.taskFactory = f })
 }

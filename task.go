@@ -54,7 +54,33 @@ func Spawn[T any](h Host, fn func(*Context) (T, error)) *Task[T] {
 		misuse("aio.Spawn", ErrNilFunc, "pass the coroutine to run")
 	}
 	t := &Task[T]{fn: fn}
-	t.start("aio.Spawn", h)
+	t.start("aio.Spawn", h, false)
+	return t
+}
+
+// SpawnEager is Spawn with an eager start (Python 3.12's eager tasks): on a
+// running loop the body runs at once, inside the call, until its first
+// suspension, and SpawnEager returns then (a task that finishes without
+// suspending is done when SpawnEager returns). Its coroutine comes from the
+// loop's pool of idle coroutines and goes back there as soon as the task is
+// done, so a task that never suspends holds none. On a loop that is not
+// running it starts like Spawn. WithEagerTasks makes every Spawn eager.
+func SpawnEager[T any](h Host, fn func(*Context) (T, error)) *Task[T] {
+	if fn == nil {
+		misuse("aio.SpawnEager", ErrNilFunc, "pass the coroutine to run")
+	}
+	t := &Task[T]{fn: fn}
+	t.start("aio.SpawnEager", h, true)
+	return t
+}
+
+// GoEager is SpawnEager for a coroutine without a value.
+func GoEager(h Host, fn func(*Context) error) *Task[struct{}] {
+	if fn == nil {
+		misuse("aio.GoEager", ErrNilFunc, "pass the coroutine to run")
+	}
+	t := &Task[struct{}]{efn: fn}
+	t.start("aio.GoEager", h, true)
 	return t
 }
 
@@ -65,11 +91,11 @@ func Go(h Host, fn func(*Context) error) *Task[struct{}] {
 		misuse("aio.Go", ErrNilFunc, "pass the coroutine to run")
 	}
 	t := &Task[struct{}]{efn: fn}
-	t.start("aio.Go", h)
+	t.start("aio.Go", h, false)
 	return t
 }
 
-func (t *Task[T]) start(op string, h Host) {
+func (t *Task[T]) start(op string, h Host, eager bool) {
 	g, isGroup := h.(*TaskGroup)
 	if isGroup {
 		g.check(op)
@@ -85,7 +111,7 @@ func (t *Task[T]) start(op string, h Host) {
 	l.taskSeq++
 	tk.id = l.taskSeq
 	tk.ctx.task = tk
-	tk.ctx.deadline = math.MaxInt64
+	tk.ctx.deadline.Store(math.MaxInt64)
 	if l.instrumented() {
 		tk.dbg = l.newTaskDebug(tk)
 	}
@@ -95,6 +121,13 @@ func (t *Task[T]) start(op string, h Host) {
 		g.adopt(tk)
 	}
 	l.tasks.add(tk)
+	if f := l.cfg.taskFactory; f != nil {
+		f(t)
+	}
+	if (eager || l.cfg.eager) && l.state.Load() == stateRunning && !tk.done {
+		l.stepNow(tk)
+		return
+	}
 	tk.schedule()
 }
 
