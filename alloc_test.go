@@ -8,9 +8,9 @@ import (
 
 const confAllocRuns = 100
 
-// The await hot path does not allocate (DESIGN.md: "No allocation on the
-// await hot path"): each round parks on a pending future that another task
-// resolves.
+// Awaiting allocates nothing: each round parks on a pending future that
+// another task resolves, and the park, the wake-up and the resumption must
+// not allocate.
 func TestAwaitingAPendingFutureDoesNotAllocate(t *testing.T) {
 	err := aio.Run(func(ctx *aio.Context) error {
 		// AllocsPerRun calls the function once more to warm up.

@@ -116,7 +116,10 @@ func TestCancelErrorIsContextCanceledAndCarriesTheMessage(t *testing.T) {
 	})
 }
 
-// inventory §2 item 57
+// Cancelling the task awaiting Shield ends that await at once with the
+// caller's cancellation; the shielded task carries on and completes.
+// CPython: BaseTaskTests.test_shield_cancel_outer in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestShieldReturnsAtOnceWhenTheCallerIsCancelledWhileTheInnerTaskCompletes(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		inner := aio.Spawn(ctx, func(ctx *aio.Context) (int, error) {
@@ -144,7 +147,10 @@ func TestShieldReturnsAtOnceWhenTheCallerIsCancelledWhileTheInnerTaskCompletes(t
 	})
 }
 
-// inventory §2 item 57
+// When the shielded task itself is cancelled, Shield returns that
+// cancellation, and the shielding task's own scope stays live.
+// CPython: BaseTaskTests.test_shield_cancel_inner in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestShieldReturnsTheCancellationOfTheInnerTask(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		inner := aio.Spawn(ctx, func(ctx *aio.Context) (int, error) {
@@ -169,7 +175,10 @@ func TestShieldReturnsTheCancellationOfTheInnerTask(t *testing.T) {
 	})
 }
 
-// inventory §2 item 57
+// Shield of a future that is already done returns its outcome without
+// yielding to the loop.
+// CPython: BaseTaskTests.test_shield_shortcut in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestShieldOfADoneFutureReturnsItsResultWithoutYielding(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		ok := aio.NewFuture[string](ctx)
@@ -191,7 +200,11 @@ func TestShieldOfADoneFutureReturnsItsResultWithoutYielding(t *testing.T) {
 	})
 }
 
-// inventory §2 item 62
+// On timeout WaitFor cancels the inner task and returns the *TimeoutError
+// only once that task has finished handling its cancellation; the error's
+// Cause is the inner cancellation.
+// CPython: AsyncioWaitForTest.test_wait_for_waits_for_task_cancellation in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_waitfor.py
 func TestWaitForTimesOutOnlyAfterTheInnerTaskFinishedItsCleanup(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
@@ -218,7 +231,10 @@ func TestWaitForTimesOutOnlyAfterTheInnerTaskFinishedItsCleanup(t *testing.T) {
 	})
 }
 
-// inventory §2 item 63
+// An inner task that swallows the timeout's cancellation and returns a value
+// makes WaitFor return that value, not a timeout.
+// CPython: AsyncioWaitForTest.test_wait_for_cancel_suppressed in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_waitfor.py
 func TestWaitForReturnsTheValueOfAnInnerTaskThatSuppressesCancellation(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		inner := aio.Spawn(ctx, func(ctx *aio.Context) (int, error) {
@@ -235,7 +251,10 @@ func TestWaitForReturnsTheValueOfAnInnerTaskThatSuppressesCancellation(t *testin
 	})
 }
 
-// inventory §2 item 64
+// An error the inner task returns while handling the timeout's cancellation
+// reaches the WaitFor caller instead of the timeout.
+// CPython: AsyncioWaitForTest.test_wait_for_reraises_exception_during_cancellation in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_waitfor.py
 func TestWaitForReturnsTheErrorTheInnerTaskRaisesWhileCancelled(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		boom := errors.New("cleanup failed")
@@ -253,7 +272,12 @@ func TestWaitForReturnsTheErrorTheInnerTaskRaisesWhileCancelled(t *testing.T) {
 	})
 }
 
-// inventory §2 item 65
+// WaitFor with a zero or negative timeout returns the outcome of a done
+// future without yielding; a pending task is cancelled before its body ever
+// runs, and the caller gets a timeout.
+// CPython: AsyncioWaitForTest.test_wait_for_timeout_less_then_0_or_0_future_done and
+// test_wait_for_timeout_less_then_0_or_0_coroutine_do_not_started in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_waitfor.py
 func TestWaitForWithNoTimeLeft(t *testing.T) {
 	for _, timeout := range []time.Duration{0, -time.Second} {
 		scRun(t, func(ctx *aio.Context) error {
@@ -278,7 +302,10 @@ func TestWaitForWithNoTimeLeft(t *testing.T) {
 	}
 }
 
-// inventory §2 item 66
+// A timeout too large to represent (asyncio's timeout=None) waits as long as
+// the inner task takes.
+// CPython: WaitForShieldTests.test_none_timeout in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_waitfor.py
 func TestWaitForWithoutDeadlineWaitsIndefinitely(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		inner := aio.Spawn(ctx, func(ctx *aio.Context) (int, error) {
@@ -292,7 +319,9 @@ func TestWaitForWithoutDeadlineWaitsIndefinitely(t *testing.T) {
 	})
 }
 
-// inventory §2 item 66
+// Cancelling the task that awaits WaitFor cancels the inner task too.
+// CPython: AsyncioWaitForTest.test_cancel_wait_for in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_waitfor.py
 func TestCancellingTheWaitForCallerCancelsTheInnerTask(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		inner := aio.Spawn(ctx, func(ctx *aio.Context) (int, error) {
@@ -315,7 +344,10 @@ func TestCancellingTheWaitForCallerCancelsTheInnerTask(t *testing.T) {
 	})
 }
 
-// inventory §2 item 66 (wait_for(shield(t)) is a timeout scope around Shield)
+// asyncio's wait_for(shield(t), timeout) is Shield inside a timeout scope:
+// the scope expires, the shielded task keeps running.
+// CPython: WaitForShieldTests.test_shielded_timeout in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_waitfor.py
 func TestShieldInsideAnExpiredTimeoutLeavesTheInnerTaskRunning(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		inner := aio.Spawn(ctx, func(ctx *aio.Context) (int, error) {
@@ -336,7 +368,10 @@ func TestShieldInsideAnExpiredTimeoutLeavesTheInnerTaskRunning(t *testing.T) {
 	})
 }
 
-// inventory §2 item 67
+// A cancellation of the caller that arrives just after the inner result is
+// not lost: WaitFor returns the cancellation (CPython gh-86296).
+// CPython: AsyncioWaitForTest.test_wait_for_issue86296 in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_waitfor.py
 func TestWaitForDoesNotSwallowACancellationThatRacesWithCompletion(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		f := aio.NewFuture[int](ctx)
@@ -356,7 +391,9 @@ func TestWaitForDoesNotSwallowACancellationThatRacesWithCompletion(t *testing.T)
 	})
 }
 
-// inventory §2 item 67
+// A result that arrives just before the deadline is returned, not a timeout.
+// CPython: AsyncioWaitForTest.test_wait_for_race_condition in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_waitfor.py
 func TestWaitForReturnsAResultThatArrivesJustBeforeTheDeadline(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		inner := aio.Spawn(ctx, func(ctx *aio.Context) (int, error) {
@@ -369,7 +406,11 @@ func TestWaitForReturnsAResultThatArrivesJustBeforeTheDeadline(t *testing.T) {
 	})
 }
 
-// inventory §2 items 70, 71
+// An expired WithTimeout scope fails the awaits inside it with a
+// *TimeoutError (context.DeadlineExceeded), reports its deadline, and leaves
+// the enclosing scope, and so the rest of the body, running.
+// CPython: TimeoutTests.test_timeout_basic and test_reschedule in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_timeouts.py
 func TestWithTimeoutScopeExpiresWithDeadlineExceededAndLeavesTheBodyRunning(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
@@ -399,7 +440,9 @@ func TestWithTimeoutScopeExpiresWithDeadlineExceededAndLeavesTheBodyRunning(t *t
 	})
 }
 
-// inventory §2 items 70, 71
+// A WithDeadline scope reports its deadline and expires exactly at it.
+// CPython: TimeoutTests.test_timeout_basic and test_reschedule in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_timeouts.py
 func TestWithDeadlineScopeExpiresAtTheDeadline(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		at := ctx.Loop().Time().Add(2 * time.Second)
@@ -421,7 +464,10 @@ func TestWithDeadlineScopeExpiresAtTheDeadline(t *testing.T) {
 	})
 }
 
-// inventory §2 item 71
+// A timeout too large to represent is no deadline at all (asyncio's
+// timeout(None)).
+// CPython: TimeoutTests.test_timeout_disabled in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_timeouts.py
 func TestWithTimeoutTooLargeToRepresentNeverFires(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		tctx, cancel := aio.WithTimeout(ctx, time.Duration(math.MaxInt64))
@@ -450,7 +496,9 @@ func TestNestedScopeReportsTheEarliestDeadline(t *testing.T) {
 	})
 }
 
-// inventory §2 item 72
+// Of nested timeouts only the expired scope fails; the outer body carries on.
+// CPython: TimeoutTests.test_nested_timeouts in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_timeouts.py
 func TestNestedTimeoutsOnlyTheExpiredScopeErrs(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
@@ -474,7 +522,10 @@ func TestNestedTimeoutsOnlyTheExpiredScopeErrs(t *testing.T) {
 	})
 }
 
-// inventory §2 item 72
+// When the outer of two nested timeouts expires first, the inner scope's
+// awaits fail with it.
+// CPython: TimeoutTests.test_nested_timeouts_concurrent in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_timeouts.py
 func TestNestedTimeoutsTheOuterExpiringReachesTheInnerScope(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		outer, cancel := aio.WithTimeout(ctx, time.Second)
@@ -491,7 +542,10 @@ func TestNestedTimeoutsTheOuterExpiringReachesTheInnerScope(t *testing.T) {
 	})
 }
 
-// inventory §2 item 73
+// A zero timeout, or a deadline in the past, fails even Sleep(ctx, 0).
+// CPython: TimeoutTests.test_timeout_zero_sleep_zero and
+// test_timeout_in_the_past_sleep_zero in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_timeouts.py
 func TestZeroTimeoutFailsEvenSleepZero(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		tctx, cancel := aio.WithTimeout(ctx, 0)
@@ -508,7 +562,10 @@ func TestZeroTimeoutFailsEvenSleepZero(t *testing.T) {
 	})
 }
 
-// inventory §2 item 74
+// Cancelling the task inside a timeout scope that has not expired is a
+// cancellation, not a timeout.
+// CPython: TimeoutTests.test_foreign_cancel_doesnt_timeout_if_not_expired in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_timeouts.py
 func TestExternalCancelInsideAPendingTimeoutIsACancellationNotATimeout(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		var inner error
@@ -533,7 +590,9 @@ func TestExternalCancelInsideAPendingTimeoutIsACancellationNotATimeout(t *testin
 	})
 }
 
-// inventory §2 item 74
+// A timeout the task handled leaves Cancelling() where it was.
+// CPython: TimeoutTests.test_outer_task_is_not_cancelled in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_timeouts.py
 func TestAnExpiredTimeoutDoesNotCountAsACancelOfTheTask(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		task := aio.Go(ctx, func(ctx *aio.Context) error {

@@ -9,7 +9,10 @@ import (
 	"github.com/asyncgo/aio"
 )
 
-// inventory §2 item 21
+// A future resolves once: a second SetResult or SetError returns
+// ErrInvalidState and the first outcome stands.
+// CPython: BaseFutureTests.test_result and test_exception in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_futures.py
 func TestFutureResolvesExactlyOnceAndTheFirstOutcomeStands(t *testing.T) {
 	l := confLoop(t)
 	f := aio.NewFuture[int](l)
@@ -36,7 +39,10 @@ func TestFutureResolvesExactlyOnceAndTheFirstOutcomeStands(t *testing.T) {
 	}
 }
 
-// inventory §2 item 22
+// Result of a pending future is ErrInvalidState; of a cancelled one, the
+// *CancelledError carrying the cancel message.
+// CPython: BaseFutureTests.test_cancel and test_future_cancel_message_getter in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_futures.py
 func TestFutureResultIsInvalidWhilePendingAndCarriesTheCancelMessage(t *testing.T) {
 	l := confLoop(t)
 	f := aio.NewFuture[int](l)
@@ -53,7 +59,9 @@ func TestFutureResultIsInvalidWhilePendingAndCarriesTheCancelMessage(t *testing.
 	}
 }
 
-// inventory §2 item 23
+// Cancel on a done future returns false and changes nothing.
+// CPython: BaseFutureTests.test_cancel in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_futures.py
 func TestCancelOnADoneFutureReturnsFalseAndChangesNothing(t *testing.T) {
 	l := confLoop(t)
 	f := aio.NewFuture[string](l)
@@ -66,7 +74,10 @@ func TestCancelOnADoneFutureReturnsFalseAndChangesNothing(t *testing.T) {
 	}
 }
 
-// inventory §2 item 26
+// Done callbacks are never called by SetResult itself: they are scheduled on
+// the loop in registration order.
+// CPython: BaseFutureDoneCallbackTests.test_callbacks_invoked_on_set_result in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_futures.py
 func TestFutureDoneCallbacksAreScheduledInRegistrationOrderNeverCalledSynchronously(t *testing.T) {
 	l := confLoop(t)
 	f := aio.NewFuture[int](l)
@@ -89,7 +100,9 @@ func TestFutureDoneCallbacksAreScheduledInRegistrationOrderNeverCalledSynchronou
 	}
 }
 
-// inventory §2 item 26: an error does not change the scheduling.
+// The same after SetError: an error does not change the scheduling.
+// CPython: BaseFutureDoneCallbackTests.test_callbacks_invoked_on_set_exception in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_futures.py
 func TestFutureDoneCallbacksRunAfterSetError(t *testing.T) {
 	l := confLoop(t)
 	f := aio.NewFuture[int](l)
@@ -106,7 +119,10 @@ func TestFutureDoneCallbacksRunAfterSetError(t *testing.T) {
 	f.Result() // retrieve, so Close has nothing to report
 }
 
-// inventory §2 item 27, translated: AddDoneCallback returns the remover.
+// AddDoneCallback returns the function that removes the callback (asyncio's
+// remove_done_callback); a removed callback never runs.
+// CPython: BaseFutureDoneCallbackTests.test_remove_done_callback in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_futures.py
 func TestRemovingADoneCallbackStopsItAndReportsWhetherItWasRemoved(t *testing.T) {
 	l := confLoop(t)
 	f := aio.NewFuture[int](l)
@@ -129,7 +145,9 @@ func TestRemovingADoneCallbackStopsItAndReportsWhetherItWasRemoved(t *testing.T)
 	}
 }
 
-// inventory §2 item 28
+// Awaiting a future that is already done returns without yielding to the
+// loop, as asyncio's Future.__await__ does:
+// https://github.com/python/cpython/blob/main/Lib/asyncio/futures.py
 func TestAwaitingADoneFutureDoesNotYield(t *testing.T) {
 	var got []string
 	err := confRun(t, func(ctx *aio.Context) error {
@@ -151,7 +169,8 @@ func TestAwaitingADoneFutureDoesNotYield(t *testing.T) {
 	}
 }
 
-// inventory §2 item 28: the same for a done task.
+// Awaiting a task that is already done returns without yielding, like a
+// done future.
 func TestAwaitingADoneTaskDoesNotYield(t *testing.T) {
 	var got []string
 	err := confRun(t, func(ctx *aio.Context) error {
@@ -197,8 +216,10 @@ func TestAwaitingAFutureOfAnotherLoopPanics(t *testing.T) {
 	}
 }
 
-// inventory §2 item 26, and asyncio's single callback list: done callbacks
-// and awaiting tasks are scheduled in the order they were registered.
+// Done callbacks and awaiting tasks are scheduled in the order they were
+// registered: like asyncio, a future keeps one list for both.
+// CPython: BaseFutureDoneCallbackTests.test_callbacks_invoked_on_set_result in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_futures.py
 func TestDoneCallbacksAndAwaitersAreScheduledInRegistrationOrder(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		var order []string

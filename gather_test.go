@@ -21,7 +21,9 @@ func scAfter[T any](ctx *aio.Context, d time.Duration, v T, err error) *aio.Task
 	})
 }
 
-// inventory §2 item 50
+// Gather's results follow the order of its arguments, not completion order.
+// CPython: GatherTestsBase.test_success in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestGatherResultsFollowInputOrderNotCompletionOrder(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
@@ -43,7 +45,9 @@ func TestGatherResultsFollowInputOrderNotCompletionOrder(t *testing.T) {
 	})
 }
 
-// inventory §2 item 51
+// Gather returns the first error and does not cancel the other children.
+// CPython: GatherTestsBase.test_one_exception in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestGatherReturnsTheFirstErrorAndLeavesTheOthersRunning(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
@@ -71,7 +75,10 @@ func TestGatherReturnsTheFirstErrorAndLeavesTheOthersRunning(t *testing.T) {
 	})
 }
 
-// inventory §2 item 52
+// GatherSettled (asyncio's return_exceptions=True) returns every outcome,
+// cancellations included, in argument order.
+// CPython: GatherTestsBase.test_return_exceptions in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestGatherSettledReturnsEveryOutcomeInOrder(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		boom := errors.New("boom")
@@ -96,7 +103,10 @@ func TestGatherSettledReturnsEveryOutcomeInOrder(t *testing.T) {
 	})
 }
 
-// inventory §2 item 53
+// Cancelling the task awaiting Gather or GatherSettled cancels every
+// unfinished child, and the awaiter gets the cancellation.
+// CPython: CoroutineGatherTests.test_cancellation_broadcast in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestCancellingAGatherCancelsTheUnfinishedChildren(t *testing.T) {
 	for _, settled := range []bool{false, true} {
 		scRun(t, func(ctx *aio.Context) error {
@@ -136,7 +146,10 @@ func TestCancellingAGatherCancelsTheUnfinishedChildren(t *testing.T) {
 	}
 }
 
-// inventory §2 item 54
+// A child cancelled on its own makes Gather return that cancellation; the
+// other children keep running.
+// CPython: FutureGatherTests.test_one_cancellation in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestGatherFailsWithTheCancellationOfAChildAndLeavesTheOthersRunning(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		a := scAfter(ctx, time.Second, 1, nil)
@@ -167,7 +180,9 @@ func TestGatherFailsWithTheCancellationOfAChildAndLeavesTheOthersRunning(t *test
 	})
 }
 
-// inventory §2 item 55
+// Gather of nothing returns an empty slice without yielding.
+// CPython: FutureGatherTests.test_constructor_empty_sequence_without_loop in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestGatherOfNothingReturnsAnEmptySliceWithoutYielding(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		yielded := scProbe(ctx)
@@ -179,7 +194,9 @@ func TestGatherOfNothingReturnsAnEmptySliceWithoutYielding(t *testing.T) {
 	})
 }
 
-// inventory §2 item 55
+// The same awaitable passed twice is awaited once and its result repeated.
+// CPython: CoroutineGatherTests.test_duplicate_coroutines in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestGatherOfTheSameAwaitableTwiceDuplicatesItsResult(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		runs := 0

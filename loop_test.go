@@ -53,7 +53,9 @@ func confRunBatch(t *testing.T, l *aio.Loop) {
 	}
 }
 
-// inventory §2 item 1
+// CallSoon callbacks run in registration order.
+// CPython: BaseEventLoopTests.test_call_soon in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_base_events.py
 func TestLoopRunsCallSoonCallbacksInRegistrationOrder(t *testing.T) {
 	l := confLoop(t)
 	var got []int
@@ -66,7 +68,10 @@ func TestLoopRunsCallSoonCallbacksInRegistrationOrder(t *testing.T) {
 	}
 }
 
-// inventory §2 items 2 and 3
+// One iteration runs only the callbacks ready when it starts; one they
+// schedule runs in the next iteration, after a Stop on the next run.
+// CPython: BaseEventLoopTests.test__run_once in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_base_events.py
 func TestLoopIterationRunsOnlyCallbacksReadyAtItsStart(t *testing.T) {
 	l := confLoop(t)
 	var got []string
@@ -85,8 +90,10 @@ func TestLoopIterationRunsOnlyCallbacksReadyAtItsStart(t *testing.T) {
 	}
 }
 
-// inventory §2 item 3: a pre-stopped RunForever polls with timeout 0, so a
-// pending timer neither fires nor makes the (virtual) clock move.
+// A loop stopped before RunForever polls with timeout 0, so a pending timer
+// neither fires nor makes the (virtual) clock move.
+// CPython: BaseEventLoopTests.test_run_forever_pre_stopped in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_base_events.py
 func TestLoopStoppedBeforeRunForeverPollsWithoutWaiting(t *testing.T) {
 	l := confLoop(t)
 	fired := false
@@ -98,7 +105,10 @@ func TestLoopStoppedBeforeRunForeverPollsWithoutWaiting(t *testing.T) {
 	}
 }
 
-// inventory §2 item 4
+// Timers fire in deadline order, negative delays included, after the
+// callbacks that were already ready.
+// CPython: BaseEventLoopTests.test_call_later_negative_delays in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_base_events.py
 func TestLoopFiresNegativeDelaysInDeadlineOrderAfterReadyCallbacks(t *testing.T) {
 	l := confLoop(t)
 	var got []string
@@ -126,8 +136,10 @@ func TestLoopFiresTimersInDeadlineOrder(t *testing.T) {
 	}
 }
 
-// inventory §2 item 5: aio's stricter guarantee (see CallLater): equal
-// deadlines fire in scheduling order.
+// Stricter than asyncio, whose order for equal deadlines is undefined
+// (https://docs.python.org/3/library/asyncio-eventloop.html#scheduling-delayed-callbacks);
+// aio guarantees (see CallLater) that equal deadlines fire in scheduling
+// order.
 func TestLoopFiresTimersWithEqualDeadlinesInSchedulingOrder(t *testing.T) {
 	l := confLoop(t)
 	when := l.Time().Add(time.Second)
@@ -145,7 +157,10 @@ func TestLoopFiresTimersWithEqualDeadlinesInSchedulingOrder(t *testing.T) {
 	}
 }
 
-// inventory §2 item 6 (a thread-safe post stands in for I/O)
+// Within one iteration: the callbacks already ready, then what arrived while
+// polling (a thread-safe post stands in for I/O), then expired timers, as
+// asyncio's BaseEventLoop._run_once:
+// https://github.com/python/cpython/blob/main/Lib/asyncio/base_events.py
 func TestLoopIterationRunsReadyThenPostedThenTimers(t *testing.T) {
 	l := confLoop(t)
 	var got []string
@@ -160,7 +175,9 @@ func TestLoopIterationRunsReadyThenPostedThenTimers(t *testing.T) {
 	}
 }
 
-// inventory §2 item 8
+// A handle cancelled before it runs never runs; cancelling after is a no-op.
+// CPython: HandleTests.test_handle in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_events.py
 func TestHandleCancelBeforeRunPreventsTheCallback(t *testing.T) {
 	l := confLoop(t)
 	ran := 0
@@ -191,7 +208,10 @@ func TestHandleCancelOfATimerPreventsItFromFiring(t *testing.T) {
 	}
 }
 
-// inventory §2 item 9
+// CallSoonThreadsafe from another goroutine wakes a loop blocked polling and
+// runs the callback on the loop goroutine.
+// CPython: EventLoopTestsMixin.test_call_soon_threadsafe in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_events.py
 func TestCallSoonThreadsafeWakesABlockedLoop(t *testing.T) {
 	l := aio.NewLoop(aio.WithDebug(true)) // debug: a callback off the loop goroutine would panic
 	defer l.Close()
@@ -210,7 +230,9 @@ func TestCallSoonThreadsafeWakesABlockedLoop(t *testing.T) {
 	}
 }
 
-// inventory §2 item 11
+// RunUntilComplete on a loop that is already running fails.
+// CPython: EventLoopTestsMixin.test_run_until_complete_nesting in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_events.py
 func TestRunUntilCompleteOnARunningLoopReturnsErrLoopRunning(t *testing.T) {
 	l := confLoop(t)
 	var nested, forever error
@@ -227,7 +249,9 @@ func TestRunUntilCompleteOnARunningLoopReturnsErrLoopRunning(t *testing.T) {
 	}
 }
 
-// inventory §2 item 12
+// A loop stopped before the future completed makes RunUntilComplete fail.
+// CPython: EventLoopTestsMixin.test_run_until_complete_stopped in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_events.py
 func TestRunUntilCompleteStoppedFirstReturnsErrStoppedBeforeComplete(t *testing.T) {
 	l := confLoop(t)
 	f := aio.NewFuture[int](l)
@@ -244,7 +268,9 @@ func TestRunUntilCompleteStoppedFirstReturnsErrStoppedBeforeComplete(t *testing.
 	}
 }
 
-// inventory §2 item 12
+// RunUntilComplete rejects a future of another loop.
+// CPython: BaseEventLoopTests.test_run_until_complete_loop in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_base_events.py
 func TestRunUntilCompleteRejectsAFutureOfAnotherLoop(t *testing.T) {
 	l, other := confLoop(t), confLoop(t)
 	got := confRecover(func() { l.RunUntilComplete(aio.NewFuture[int](other)) })
@@ -253,7 +279,9 @@ func TestRunUntilCompleteRejectsAFutureOfAnotherLoop(t *testing.T) {
 	}
 }
 
-// inventory §2 item 13
+// Close on a running loop fails.
+// CPython: EventLoopTestsMixin.test_close_running_event_loop in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_events.py
 func TestCloseOnARunningLoopReturnsErrLoopRunning(t *testing.T) {
 	l := confLoop(t)
 	var err error
@@ -264,7 +292,9 @@ func TestCloseOnARunningLoopReturnsErrLoopRunning(t *testing.T) {
 	}
 }
 
-// inventory §2 item 13
+// Close is idempotent, and a closed loop rejects new callbacks.
+// CPython: BaseEventLoopTests.test_close in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_base_events.py
 func TestCloseIsIdempotentAndAClosedLoopRejectsWork(t *testing.T) {
 	l := aio.NewLoop(confVirtual())
 	if err := l.Close(); err != nil {
@@ -286,7 +316,10 @@ func TestCloseIsIdempotentAndAClosedLoopRejectsWork(t *testing.T) {
 	}
 }
 
-// inventory §2 item 14
+// A panic in a callback goes to the exception handler with the handle, and
+// the loop carries on.
+// CPython: BaseEventLoopTests.test_default_exc_handler_callback in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_base_events.py
 func TestPanicInACallbackGoesToTheExceptionHandlerAndTheLoopContinues(t *testing.T) {
 	var reports []aio.ExceptionContext
 	l := confLoop(t, aio.WithExceptionHandler(func(_ *aio.Loop, ec aio.ExceptionContext) {
@@ -326,7 +359,9 @@ func (b *confSyncBuffer) String() string {
 	return b.buf.String()
 }
 
-// inventory §2 item 15
+// A panic in a custom exception handler is caught and logged.
+// CPython: BaseEventLoopTests.test_set_exc_handler_broken in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_base_events.py
 func TestPanickingExceptionHandlerIsCaughtAndLogged(t *testing.T) {
 	var logs confSyncBuffer
 	old := slog.Default()

@@ -66,7 +66,9 @@ func TestAwaitingWithANilContextPanics(t *testing.T) {
 	confMisuse(t, awaitPanic, aio.ErrNotInTask, "not nil")
 }
 
-// inventory §2 item 48: a negative delay sleeps like 0, yielding once.
+// A negative delay sleeps like 0, yielding once.
+// CPython: SleepTests.test_sleep_zero in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestNegativeSleepIsTreatedAsZero(t *testing.T) {
 	var got []string
 	err := confRun(t, func(ctx *aio.Context) error {

@@ -22,7 +22,11 @@ func scDrain[T any](q *aio.Queue[T]) []T {
 	}
 }
 
-// inventory §2 item 91
+// A queue is FIFO; PutNowait on a full queue and GetNowait on an empty one
+// fail.
+// CPython: QueueBasicTests.test_order, QueueGetTests.test_nonblocking_get_exception
+// and QueuePutTests.test_nonblocking_put_exception in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_queues.py
 func TestQueueIsFIFOAndItsNowaitMethodsReportFullAndEmpty(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		q := aio.NewQueue[int](3)
@@ -47,7 +51,9 @@ func TestQueueIsFIFOAndItsNowaitMethodsReportFullAndEmpty(t *testing.T) {
 	})
 }
 
-// inventory §2 item 91
+// A queue of size 0 or less is never full.
+// CPython: QueueBasicTests.test_full in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_queues.py
 func TestQueueUnboundedIsNeverFull(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		var zero aio.Queue[int] // the zero Queue is usable and unbounded
@@ -68,7 +74,7 @@ func TestQueueUnboundedIsNeverFull(t *testing.T) {
 	})
 }
 
-// inventory §2 item 91
+// Put on a queue with room and Get on a non-empty one do not yield.
 func TestQueuePutAndGetDoNotYieldWhenTheyNeedNotWait(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		q := aio.NewQueue[int](2)
@@ -86,7 +92,9 @@ func TestQueuePutAndGetDoNotYieldWhenTheyNeedNotWait(t *testing.T) {
 	})
 }
 
-// inventory §2 item 91
+// Put on a full queue waits until a Get frees a slot.
+// CPython: QueuePutTests.test_blocking_put_wait in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_queues.py
 func TestQueuePutWaitsUntilASlotFrees(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
@@ -115,7 +123,10 @@ func TestQueuePutWaitsUntilASlotFrees(t *testing.T) {
 	})
 }
 
-// inventory §2 item 92
+// Join returns once TaskDone was called for every item put; one TaskDone too
+// many fails.
+// CPython: _QueueJoinTestMixin.test_task_done and test_task_done_underflow in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_queues.py
 func TestQueueJoinWaitsUntilEveryItemIsDone(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
@@ -147,7 +158,9 @@ func TestQueueJoinWaitsUntilEveryItemIsDone(t *testing.T) {
 	})
 }
 
-// inventory §2 item 92
+// Join on a fresh queue returns at once.
+// CPython: _QueueJoinTestMixin.test_join_empty_queue in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_queues.py
 func TestQueueJoinOnAFreshQueueReturnsAtOnce(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		q := aio.NewQueue[int](1)
@@ -162,7 +175,9 @@ func TestQueueJoinOnAFreshQueueReturnsAtOnce(t *testing.T) {
 	})
 }
 
-// inventory §2 item 93
+// A getter cancelled while waiting loses no item: it goes to the next getter.
+// CPython: QueueGetTests.test_get_cancelled_race in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_queues.py
 func TestQueueCancelledGetterPassesTheNextItemToTheNextGetter(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		q := aio.NewQueue[int](0)
@@ -182,7 +197,9 @@ func TestQueueCancelledGetterPassesTheNextItemToTheNextGetter(t *testing.T) {
 	})
 }
 
-// inventory §2 item 93
+// A getter cancelled after an item was handed to it still gets the item.
+// CPython: QueueGetTests.test_get_cancelled_race in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_queues.py
 func TestQueueGetterCancelledAfterAnItemWasHandedToItKeepsTheItem(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		q := aio.NewQueue[int](0)
@@ -210,7 +227,9 @@ func TestQueueGetterCancelledAfterAnItemWasHandedToItKeepsTheItem(t *testing.T) 
 	})
 }
 
-// inventory §2 item 93
+// A putter cancelled while waiting inserts nothing.
+// CPython: QueuePutTests.test_put_cancelled_race in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_queues.py
 func TestQueueCancelledPutInsertsNothing(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		q := aio.NewQueue[string](1)

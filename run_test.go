@@ -18,7 +18,9 @@ func (r *confReports) option() aio.Option {
 	return aio.WithExceptionHandler(func(_ *aio.Loop, ec aio.ExceptionContext) { *r = append(*r, ec) })
 }
 
-// inventory §2 item 103
+// Run returns what main returns.
+// CPython: RunTests.test_asyncio_run_return in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_runners.py
 func TestRunReturnsTheErrorOfMain(t *testing.T) {
 	sentinel := errors.New("main failed")
 	err := confRun(t, func(ctx *aio.Context) error {
@@ -30,7 +32,9 @@ func TestRunReturnsTheErrorOfMain(t *testing.T) {
 	}
 }
 
-// inventory §2 item 103
+// Run cancels the tasks still pending when main returns and waits for them.
+// CPython: RunTests.test_asyncio_run_cancels_hanging_tasks in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_runners.py
 func TestRunCancelsPendingTasksAndRunsTheirDefers(t *testing.T) {
 	var hanging *aio.Task[struct{}]
 	deferRan := false
@@ -49,7 +53,9 @@ func TestRunCancelsPendingTasksAndRunsTheirDefers(t *testing.T) {
 	}
 }
 
-// inventory §2 item 103
+// Errors of tasks cancelled at shutdown go to the exception handler.
+// CPython: RunTests.test_asyncio_run_reports_hanging_tasks_errors in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_runners.py
 func TestRunReportsErrorsOfTasksCancelledAtShutdown(t *testing.T) {
 	var reports confReports
 	cleanupErr := errors.New("cleanup failed")
@@ -69,7 +75,10 @@ func TestRunReportsErrorsOfTasksCancelledAtShutdown(t *testing.T) {
 	}
 }
 
-// inventory §2 item 103 (and item 29)
+// The error of a task nobody awaited is reported ("Task exception was never
+// retrieved").
+// CPython: BaseFutureTests.test_tb_logger_exception_unretrieved in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_futures.py
 func TestRunReportsTaskErrorsNobodyRetrieved(t *testing.T) {
 	var reports confReports
 	lost, seen := errors.New("lost"), errors.New("seen")
@@ -90,7 +99,9 @@ func TestRunReportsTaskErrorsNobodyRetrieved(t *testing.T) {
 	}
 }
 
-// inventory §2 item 103
+// Run inside a running loop fails.
+// CPython: RunTests.test_asyncio_run_from_running_loop in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_runners.py
 func TestRunInsideARunningLoopReturnsErrNestedRun(t *testing.T) {
 	noop := func(*aio.Context) error { return nil }
 	var fromTask, fromCallback error

@@ -11,7 +11,10 @@ import (
 	"github.com/asyncgo/aio"
 )
 
-// inventory §2 item 76
+// A TaskGroup waits for all its children, including ones started while it
+// waits.
+// CPython: TestTaskGroup.test_taskgroup_01 and test_taskgroup_23 in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_taskgroups.py
 func TestTaskGroupWaitWaitsForChildrenIncludingOnesStartedWhileWaiting(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
@@ -42,7 +45,10 @@ func TestTaskGroupWaitWaitsForChildrenIncludingOnesStartedWhileWaiting(t *testin
 	})
 }
 
-// inventory §2 item 77
+// The first child failure cancels the siblings and the body; the errors come
+// back together.
+// CPython: TestTaskGroup.test_cancel_children_on_child_error in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_taskgroups.py
 func TestTaskGroupFirstFailureCancelsSiblingsAndTheBody(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
@@ -86,7 +92,9 @@ func TestTaskGroupFirstFailureCancelsSiblingsAndTheBody(t *testing.T) {
 	})
 }
 
-// inventory §2 item 78
+// A child cancelled on its own is not a failure of the group.
+// CPython: TestTaskGroup.test_taskgroup_03 in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_taskgroups.py
 func TestTaskGroupChildCancelledOnItsOwnIsNotAFailure(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		tg, gctx := aio.NewTaskGroup(ctx)
@@ -110,7 +118,9 @@ func TestTaskGroupChildCancelledOnItsOwnIsNotAFailure(t *testing.T) {
 	})
 }
 
-// inventory §2 item 79
+// An error of the body cancels the children and is among the group's errors.
+// CPython: TestTaskGroup.test_taskgroup_19 in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_taskgroups.py
 func TestWithTaskGroupBodyErrorCancelsChildrenAndIsIncluded(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		errBody, errChild := errors.New("body"), errors.New("child")
@@ -149,7 +159,10 @@ func TestWithTaskGroupWaitsForChildrenAfterTheBodyReturns(t *testing.T) {
 	})
 }
 
-// inventory §2 item 81
+// Cancelling the task that owns the group cancels the children and
+// propagates.
+// CPython: TestTaskGroup.test_cancellation in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_taskgroups.py
 func TestTaskGroupOwnerCancellationCancelsChildrenAndPropagates(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		errCleanup := errors.New("cleanup")
@@ -179,7 +192,9 @@ func TestTaskGroupOwnerCancellationCancelsChildrenAndPropagates(t *testing.T) {
 	})
 }
 
-// inventory §2 item 82
+// Starting a task in a group that has finished is refused.
+// CPython: TestTaskGroup.test_taskgroup_finished in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_taskgroups.py
 func TestTaskGroupGoAfterWaitReturnedPanics(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		tg, _ := aio.NewTaskGroup(ctx)
@@ -199,7 +214,9 @@ func TestTaskGroupGoAfterWaitReturnedPanics(t *testing.T) {
 	})
 }
 
-// inventory §2 item 82
+// A task started in a group that is being cancelled never runs.
+// CPython: TestTaskGroup.test_taskgroup_no_create_task_after_failure in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_taskgroups.py
 func TestTaskGroupGoWhileCancellingGivesATaskThatNeverRuns(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		tg, _ := aio.NewTaskGroup(ctx)
@@ -279,9 +296,11 @@ func TestWithTaskGroupBodyPanicCancelsChildrenFirst(t *testing.T) {
 	}
 }
 
-// inventory §2 item 83, translated: a TaskGroup belongs to a running task.
+// A TaskGroup belongs to a running task, as in asyncio.
 // Creating one outside a task, or waiting on it from another task, panics
 // with an explanation instead of corrupting the group.
+// CPython: TestTaskGroup.test_taskgroup_without_parent_task in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_taskgroups.py
 func TestTaskGroupOutsideItsTaskPanics(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		tg, _ := aio.NewTaskGroup(ctx)

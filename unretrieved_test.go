@@ -14,9 +14,11 @@ func spawnAndForget(l *aio.Loop, err error) {
 	aio.Go(l, func(*aio.Context) error { return err })
 }
 
-// Principle 5 and asyncio's "Task exception was never retrieved": the error
-// of a task that failed and was dropped is reported once the task is
-// garbage, while the loop keeps running — not only when it closes.
+// No error is lost silently, as asyncio's "Task exception was never
+// retrieved": the error of a task that failed and was dropped is reported
+// once the task is garbage, while the loop keeps running — not only when it
+// closes. CPython: BaseFutureTests.test_tb_logger_exception_unretrieved in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_futures.py
 func TestAnErrorNobodyRetrievedIsReportedWhenTheTaskIsCollected(t *testing.T) {
 	boom := errors.New("boom")
 	var got []aio.ExceptionContext

@@ -10,7 +10,9 @@ import (
 	"github.com/asyncgo/aio"
 )
 
-// inventory §2 item 58
+// Wait with FirstCompleted returns as soon as one is done.
+// CPython: BaseTaskTests.test_wait_first_completed in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestWaitFirstCompletedReturnsAsSoonAsOneIsDone(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
@@ -31,7 +33,9 @@ func TestWaitFirstCompletedReturnsAsSoonAsOneIsDone(t *testing.T) {
 	})
 }
 
-// inventory §2 item 59
+// Wait with FirstError returns at the first error.
+// CPython: BaseTaskTests.test_wait_first_exception in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestWaitFirstErrorReturnsAtTheFirstError(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
@@ -56,7 +60,9 @@ func TestWaitFirstErrorReturnsAtTheFirstError(t *testing.T) {
 	})
 }
 
-// inventory §2 item 59
+// Wait with FirstError and no error waits for all, like AllCompleted.
+// CPython: BaseTaskTests.test_wait_first_exception_in_wait in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestWaitFirstErrorWithoutErrorsWaitsForAll(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
@@ -75,8 +81,10 @@ func TestWaitFirstErrorWithoutErrorsWaitsForAll(t *testing.T) {
 	})
 }
 
-// inventory §2 item 59: as asyncio's FIRST_EXCEPTION, a cancellation is
-// not an error for FirstError.
+// As for asyncio's FIRST_EXCEPTION, a cancellation is not an error for
+// FirstError.
+// CPython: BaseTaskTests.test_wait_first_exception in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestWaitFirstErrorDoesNotStopAtACancelledTask(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
@@ -101,7 +109,10 @@ func TestWaitFirstErrorDoesNotStopAtACancelledTask(t *testing.T) {
 	})
 }
 
-// inventory §2 item 60
+// Wait with a timeout neither fails nor cancels: what is unfinished is
+// returned as pending.
+// CPython: BaseTaskTests.test_wait_with_timeout in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestWaitTimeoutNeitherFailsNorCancels(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
@@ -125,7 +136,9 @@ func TestWaitTimeoutNeitherFailsNorCancels(t *testing.T) {
 	})
 }
 
-// inventory §2 item 61
+// Wait rejects an empty set.
+// CPython: BaseTaskTests.test_wait_errors in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestWaitRejectsAnEmptySet(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		if _, _, err := aio.Wait(ctx, []*aio.Task[int]{}); err != aio.ErrEmptyWait {
@@ -138,7 +151,9 @@ func TestWaitRejectsAnEmptySet(t *testing.T) {
 	})
 }
 
-// inventory §2 item 61
+// Wait counts an awaitable passed twice once.
+// CPython: BaseTaskTests.test_wait_duplicate_coroutines in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestWaitCollapsesDuplicates(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		a := scAfter(ctx, time.Second, 0, nil)
@@ -196,7 +211,10 @@ func TestWaitReturnsTheCallersCancellation(t *testing.T) {
 	})
 }
 
-// inventory §2 items 68, 69
+// AsCompleted yields the awaitables themselves, in completion order.
+// CPython: BaseTaskTests.test_as_completed and
+// test_as_completed_same_tasks_in_as_out in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestAsCompletedYieldsTheOriginalsInCompletionOrder(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
@@ -233,7 +251,9 @@ func TestAsCompletedYieldsTheOriginalsInCompletionOrder(t *testing.T) {
 	})
 }
 
-// inventory §2 item 68
+// AsCompleted keeps the order of completions that happen in one iteration.
+// CPython: BaseTaskTests.test_as_completed in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestAsCompletedKeepsTheOrderOfCompletionsInOneIteration(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		fs := []*aio.Future[int]{aio.NewFuture[int](ctx), aio.NewFuture[int](ctx), aio.NewFuture[int](ctx)}
@@ -256,7 +276,9 @@ func TestAsCompletedKeepsTheOrderOfCompletionsInOneIteration(t *testing.T) {
 	})
 }
 
-// inventory §2 item 68
+// AsCompleted in an expired scope yields the timeout and cancels nothing.
+// CPython: BaseTaskTests.test_as_completed_with_timeout in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestAsCompletedInAnExpiredScopeYieldsTheTimeoutAndCancelsNothing(t *testing.T) {
 	scRun(t, func(ctx *aio.Context) error {
 		ts := []*aio.Task[int]{
