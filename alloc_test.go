@@ -46,7 +46,7 @@ func TestAwaitingAPendingFutureDoesNotAllocate(t *testing.T) {
 		}
 		_, err := resolver.Await(ctx)
 		return err
-	}, confVirtual(), aio.WithDebug(false)) // debug mode trades allocations for its checks
+	}, virtualClock(), aio.WithDebug(false)) // debug mode trades allocations for its checks
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +63,7 @@ func TestSleepZeroDoesNotAllocate(t *testing.T) {
 			t.Errorf("%v allocations per Sleep(ctx, 0), want 0", allocs)
 		}
 		return nil
-	}, confVirtual(), aio.WithDebug(false))
+	}, virtualClock(), aio.WithDebug(false))
 	if err != nil {
 		t.Fatal(err)
 	}

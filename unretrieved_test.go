@@ -29,7 +29,7 @@ func TestAnErrorNobodyRetrievedIsReportedWhenTheTaskIsCollected(t *testing.T) {
 	}))
 	defer l.Close()
 	spawnAndForget(l, boom)
-	confRunBatch(t, l) // the task runs and fails
+	runOneIteration(t, l) // the task runs and fails
 	if len(got) != 0 {
 		t.Fatalf("reported before the task was garbage: %+v", got)
 	}
@@ -52,14 +52,14 @@ func TestARetrievedErrorIsNotReported(t *testing.T) {
 	var got []aio.ExceptionContext
 	l := aio.NewLoop(aio.WithExceptionHandler(func(_ *aio.Loop, ec aio.ExceptionContext) { got = append(got, ec) }))
 	task := aio.Go(l, func(*aio.Context) error { return errors.New("seen") })
-	confRunBatch(t, l)
+	runOneIteration(t, l)
 	if task.Err() == nil {
 		t.Fatal("the task should have failed")
 	}
 	task = nil
 	runtime.GC()
 	runtime.GC()
-	confRunBatch(t, l)
+	runOneIteration(t, l)
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
