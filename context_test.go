@@ -450,64 +450,58 @@ func TestWithTimeoutTooLargeToRepresentNeverFires(t *testing.T) {
 	})
 }
 
-func TestNestedScopeReportsTheEarliestDeadline(t *testing.T) {
-	runVirtual(t, func(ctx *aio.Context) error {
-		start := ctx.Loop().Time()
-		outer, cancel := aio.WithTimeout(ctx, time.Second)
-		defer cancel()
-		inner, cancel2 := aio.WithTimeout(outer, time.Hour)
-		defer cancel2()
-		if dl, ok := inner.Deadline(); !ok || !dl.Equal(start.Add(time.Second)) {
-			t.Errorf("inner Deadline() = %v, %v; want the outer one", dl, ok)
-		}
-		return nil
-	})
-}
-
-// Of nested timeouts only the expired scope fails; the outer body carries on.
-// CPython: TimeoutTests.test_nested_timeouts in
+// Of nested timeouts only the expired scope fails, and the body around it
+// carries on; when the outer one expires first, the inner scope's awaits fail
+// with it. A nested scope reports the earlier of the two deadlines.
+// CPython: TimeoutTests.test_nested_timeouts and
+// test_nested_timeouts_concurrent in
 // https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_timeouts.py
-func TestNestedTimeoutsOnlyTheExpiredScopeErrs(t *testing.T) {
-	runVirtual(t, func(ctx *aio.Context) error {
-		start := ctx.Loop().Time()
-		outer, cancel := aio.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		inner, cancel2 := aio.WithTimeout(outer, time.Second)
-		defer cancel2()
-		if err := aio.Sleep(inner, time.Hour); !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("inner Sleep = %v, want a timeout", err)
-		}
-		if outer.Err() != nil {
-			t.Errorf("outer scope cancelled by the inner timeout: %v", outer.Err())
-		}
-		if err := aio.Sleep(outer, 2*time.Second); err != nil {
-			t.Errorf("outer body after the inner timeout: Sleep = %v", err)
-		}
-		if d := elapsedSince(ctx, start); d != 3*time.Second {
-			t.Errorf("elapsed %v, want 3s", d)
-		}
-		return nil
-	})
-}
-
-// When the outer of two nested timeouts expires first, the inner scope's
-// awaits fail with it.
-// CPython: TimeoutTests.test_nested_timeouts_concurrent in
-// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_timeouts.py
-func TestNestedTimeoutsTheOuterExpiringReachesTheInnerScope(t *testing.T) {
-	runVirtual(t, func(ctx *aio.Context) error {
-		outer, cancel := aio.WithTimeout(ctx, time.Second)
-		defer cancel()
-		inner, cancel2 := aio.WithTimeout(outer, time.Hour)
-		defer cancel2()
-		if err := aio.Sleep(inner, time.Minute); !errors.Is(err, context.DeadlineExceeded) {
-			t.Errorf("inner Sleep = %v, want the outer timeout", err)
-		}
-		if outer.Err() != context.DeadlineExceeded || inner.Err() != context.DeadlineExceeded {
-			t.Errorf("outer.Err() = %v, inner.Err() = %v", outer.Err(), inner.Err())
-		}
-		return aio.Sleep(ctx, time.Second)
-	})
+func TestNestedTimeouts(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		outer, inner time.Duration
+		innerSleep   time.Duration
+		outerExpires bool
+	}{
+		{"only the expired inner scope errs", 10 * time.Second, time.Second, time.Hour, false},
+		{"the outer expiring reaches the inner scope", time.Second, time.Hour, time.Minute, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			runVirtual(t, func(ctx *aio.Context) error {
+				start := ctx.Loop().Time()
+				outer, cancel := aio.WithTimeout(ctx, tc.outer)
+				defer cancel()
+				inner, cancel2 := aio.WithTimeout(outer, tc.inner)
+				defer cancel2()
+				first := min(tc.outer, tc.inner)
+				if dl, ok := inner.Deadline(); !ok || !dl.Equal(start.Add(first)) {
+					t.Errorf("inner Deadline() = %v, %v; want the earlier one, %v", dl, ok, start.Add(first))
+				}
+				if err := aio.Sleep(inner, tc.innerSleep); !errors.Is(err, context.DeadlineExceeded) {
+					t.Errorf("inner Sleep = %v, want a timeout", err)
+				}
+				if inner.Err() != context.DeadlineExceeded {
+					t.Errorf("inner.Err() = %v", inner.Err())
+				}
+				body := outer
+				if tc.outerExpires {
+					if outer.Err() != context.DeadlineExceeded {
+						t.Errorf("outer.Err() = %v, want context.DeadlineExceeded", outer.Err())
+					}
+					body = ctx
+				} else if outer.Err() != nil {
+					t.Errorf("outer scope cancelled by the inner timeout: %v", outer.Err())
+				}
+				if err := aio.Sleep(body, 2*time.Second); err != nil {
+					t.Errorf("the body after the timeout: Sleep = %v", err)
+				}
+				if d := elapsedSince(ctx, start); d != first+2*time.Second {
+					t.Errorf("elapsed %v, want %v", d, first+2*time.Second)
+				}
+				return nil
+			})
+		})
+	}
 }
 
 // A zero timeout, or a deadline in the past, fails even Sleep(ctx, 0).

@@ -9,11 +9,6 @@ import (
 	"github.com/asyncgo/aio"
 )
 
-// Examples that involve time run on a virtual clock
-// (aio.WithClock(aio.NewVirtualClock(time.Time{}))): every sleep and timeout
-// is instant, and the elapsed times they print are virtual, computed from
-// ctx.Loop().Time(), so the output is the same on every run.
-
 func ExampleGather() {
 	// results = await asyncio.gather(*tasks): values in input order
 	square := func(n int, d time.Duration) func(*aio.Context) (int, error) {

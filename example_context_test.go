@@ -10,11 +10,6 @@ import (
 	"github.com/asyncgo/aio"
 )
 
-// Examples that involve time run on a virtual clock
-// (aio.WithClock(aio.NewVirtualClock(time.Time{}))): every sleep and timeout
-// is instant, and the elapsed times they print are virtual, computed from
-// ctx.Loop().Time(), so the output is the same on every run.
-
 func ExampleContext() {
 	// A *Context is a context.Context: hand it to ordinary Go code, here a
 	// goroutine that reports back with Loop.CallSoonThreadsafe.

@@ -9,10 +9,11 @@ import (
 	"github.com/asyncgo/aio"
 )
 
-// Examples that involve time run on a virtual clock
-// (aio.WithClock(aio.NewVirtualClock(time.Time{}))): every sleep and timeout
-// is instant, and the elapsed times they print are virtual, computed from
-// ctx.Loop().Time(), so the output is the same on every run.
+// The examples of every example_*_test.go file that involve time run on a
+// virtual clock (aio.WithClock(aio.NewVirtualClock(time.Time{}))): every
+// sleep and timeout is instant, and the elapsed times they print are
+// virtual, computed from ctx.Loop().Time(), so the output is the same on
+// every run.
 
 func ExampleRun() {
 	// asyncio.run(main())

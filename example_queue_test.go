@@ -7,11 +7,6 @@ import (
 	"github.com/asyncgo/aio"
 )
 
-// Examples that involve time run on a virtual clock
-// (aio.WithClock(aio.NewVirtualClock(time.Time{}))): every sleep and timeout
-// is instant, and the elapsed times they print are virtual, computed from
-// ctx.Loop().Time(), so the output is the same on every run.
-
 func ExampleNewQueue() {
 	// queue = asyncio.Queue(maxsize=1): Put waits while the queue is full
 	err := aio.Run(func(ctx *aio.Context) error {

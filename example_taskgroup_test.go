@@ -8,11 +8,6 @@ import (
 	"github.com/asyncgo/aio"
 )
 
-// Examples that involve time run on a virtual clock
-// (aio.WithClock(aio.NewVirtualClock(time.Time{}))): every sleep and timeout
-// is instant, and the elapsed times they print are virtual, computed from
-// ctx.Loop().Time(), so the output is the same on every run.
-
 func ExampleNewTaskGroup() {
 	// async with asyncio.TaskGroup() as tg: ... (with an explicit Wait)
 	err := aio.Run(func(ctx *aio.Context) error {

@@ -28,30 +28,41 @@ func TestAwaitingWithAnotherTasksContextPanicsNamingBothTasks(t *testing.T) {
 	expectMisuse(t, got, aio.ErrNotInTask, "alpha", "beta")
 }
 
-func TestAwaitingFromAPlainCallbackPanics(t *testing.T) {
-	var sleepPanic, awaitPanic any
-	runVirtual(t, func(ctx *aio.Context) error {
-		f := aio.NewFuture[int](ctx)
-		ctx.Loop().CallSoon(func() {
-			sleepPanic = recoverPanic(func() { aio.Sleep(ctx, 0) })
-			awaitPanic = recoverPanic(func() { f.Await(ctx) })
+// Awaiting outside a task — from a plain callback, or with a nil Context —
+// panics with a *MisuseError that names the call or says what is wrong.
+func TestAwaitingOutsideATaskPanics(t *testing.T) {
+	for _, tc := range []struct {
+		name                   string
+		inCallback, nilContext bool
+		delay                  time.Duration
+		sleepWords, awaitWords string
+	}{
+		{"from a plain callback", true, false, 0, "aio.Sleep", "Future.Await"},
+		{"with a nil context", false, true, time.Second, "not nil", "not nil"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var sleepPanic, awaitPanic any
+			runVirtual(t, func(ctx *aio.Context) error {
+				f := aio.NewFuture[int](ctx)
+				use := ctx
+				if tc.nilContext {
+					use = nil
+				}
+				try := func() {
+					sleepPanic = recoverPanic(func() { aio.Sleep(use, tc.delay) })
+					awaitPanic = recoverPanic(func() { f.Await(use) })
+				}
+				if !tc.inCallback {
+					try()
+					return nil
+				}
+				ctx.Loop().CallSoon(try)
+				return aio.Sleep(ctx, 0)
+			})
+			expectMisuse(t, sleepPanic, aio.ErrNotInTask, tc.sleepWords)
+			expectMisuse(t, awaitPanic, aio.ErrNotInTask, tc.awaitWords)
 		})
-		return aio.Sleep(ctx, 0)
-	})
-	expectMisuse(t, sleepPanic, aio.ErrNotInTask, "aio.Sleep")
-	expectMisuse(t, awaitPanic, aio.ErrNotInTask, "Future.Await")
-}
-
-func TestAwaitingWithANilContextPanics(t *testing.T) {
-	var sleepPanic, awaitPanic any
-	runVirtual(t, func(ctx *aio.Context) error {
-		f := aio.NewFuture[int](ctx)
-		sleepPanic = recoverPanic(func() { aio.Sleep(nil, time.Second) })
-		awaitPanic = recoverPanic(func() { f.Await(nil) })
-		return nil
-	})
-	expectMisuse(t, sleepPanic, aio.ErrNotInTask, "not nil")
-	expectMisuse(t, awaitPanic, aio.ErrNotInTask, "not nil")
+	}
 }
 
 func TestSpawnOnAClosedLoopPanicsWithErrLoopClosed(t *testing.T) {

@@ -11,103 +11,81 @@ import (
 	"github.com/asyncgo/aio"
 )
 
-// Wait with FirstCompleted returns as soon as one is done.
-// CPython: BaseTaskTests.test_wait_first_completed in
+// Wait returns when its mode is satisfied: FirstCompleted as soon as one
+// is done, FirstError at the first error or, without one, when all are done.
+// A cancellation is not an error for FirstError, as for asyncio's
+// FIRST_EXCEPTION. Done and pending keep the order of the input.
+// CPython: BaseTaskTests.test_wait_first_completed, test_wait_first_exception
+// and test_wait_first_exception_in_wait in
 // https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
-func TestWaitFirstCompletedReturnsAsSoonAsOneIsDone(t *testing.T) {
-	runVirtual(t, func(ctx *aio.Context) error {
-		start := ctx.Loop().Time()
-		ts := []*aio.Task[int]{
-			spawnAfter(ctx, 3*time.Second, 0, nil),
-			spawnAfter(ctx, time.Second, 1, nil),
-			spawnAfter(ctx, 2*time.Second, 2, nil),
-		}
-		done, pending, err := aio.Wait(ctx, ts, aio.FirstCompleted)
-		if err != nil || !slices.Equal(done, ts[1:2]) || !slices.Equal(pending, []*aio.Task[int]{ts[0], ts[2]}) {
-			t.Errorf("Wait = %v, %v, %v; want [t1], [t0 t2]", done, pending, err)
-		}
-		if d := elapsedSince(ctx, start); d != time.Second {
-			t.Errorf("Wait returned after %v, want 1s", d)
-		}
-		_, err = aio.Gather(ctx, ts...)
-		return err
-	})
-}
-
-// Wait with FirstError returns at the first error.
-// CPython: BaseTaskTests.test_wait_first_exception in
-// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
-func TestWaitFirstErrorReturnsAtTheFirstError(t *testing.T) {
-	runVirtual(t, func(ctx *aio.Context) error {
-		start := ctx.Loop().Time()
-		boom := errors.New("boom")
-		ts := []*aio.Task[int]{
-			spawnAfter(ctx, time.Second, 0, nil),
-			spawnAfter(ctx, 3*time.Second, 1, nil),
-			spawnAfter(ctx, 2*time.Second, 0, boom),
-		}
-		done, pending, err := aio.Wait(ctx, ts, aio.FirstError)
-		if err != nil || !slices.Equal(done, []*aio.Task[int]{ts[0], ts[2]}) || !slices.Equal(pending, ts[1:2]) {
-			t.Errorf("Wait = %v, %v, %v; want [t0 t2], [t1]", done, pending, err)
-		}
-		if d := elapsedSince(ctx, start); d != 2*time.Second {
-			t.Errorf("Wait returned after %v, want 2s", d)
-		}
-		if ts[2].Err() != boom {
-			t.Errorf("failed task: %v", ts[2].Err())
-		}
-		_, err = ts[1].Await(ctx)
-		return err
-	})
-}
-
-// Wait with FirstError and no error waits for all, like AllCompleted.
-// CPython: BaseTaskTests.test_wait_first_exception_in_wait in
-// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
-func TestWaitFirstErrorWithoutErrorsWaitsForAll(t *testing.T) {
-	runVirtual(t, func(ctx *aio.Context) error {
-		start := ctx.Loop().Time()
-		ts := []*aio.Task[int]{
-			spawnAfter(ctx, 2*time.Second, 0, nil),
-			spawnAfter(ctx, time.Second, 1, nil),
-		}
-		done, pending, err := aio.Wait(ctx, ts, aio.FirstError)
-		if err != nil || !slices.Equal(done, ts) || len(pending) != 0 {
-			t.Errorf("Wait = %v, %v, %v; want all done", done, pending, err)
-		}
-		if d := elapsedSince(ctx, start); d != 2*time.Second {
-			t.Errorf("Wait returned after %v, want 2s", d)
-		}
-		return nil
-	})
-}
-
-// As for asyncio's FIRST_EXCEPTION, a cancellation is not an error for
-// FirstError.
-// CPython: BaseTaskTests.test_wait_first_exception in
-// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
-func TestWaitFirstErrorDoesNotStopAtACancelledTask(t *testing.T) {
-	runVirtual(t, func(ctx *aio.Context) error {
-		start := ctx.Loop().Time()
-		ts := []*aio.Task[int]{
-			spawnAfter(ctx, time.Second, 0, nil),
-			spawnAfter(ctx, 3*time.Second, 1, nil),
-		}
-		ctx.Loop().CallLater(time.Second, func() { ts[1].Cancel("stop") })
-		extra := spawnAfter(ctx, 2*time.Second, 2, nil)
-		ts = append(ts, extra)
-		done, pending, err := aio.Wait(ctx, ts, aio.FirstError)
-		if err != nil || len(done) != 3 || len(pending) != 0 {
-			t.Errorf("Wait = %v, %v, %v; want all three done", done, pending, err)
-		}
-		if d := elapsedSince(ctx, start); d != 2*time.Second {
-			t.Errorf("Wait returned after %v, want 2s (the cancellation at 1s must not end it)", d)
-		}
-		if !ts[1].Cancelled() {
-			t.Errorf("ts[1] should be cancelled: %v", ts[1])
-		}
-		return nil
-	})
+func TestWaitReturnsWhenItsModeIsSatisfied(t *testing.T) {
+	boom := errors.New("boom")
+	type job struct {
+		after time.Duration
+		v     int
+		err   error
+	}
+	for _, tc := range []struct {
+		name          string
+		mode          aio.WaitOption
+		jobs          []job
+		cancelAt1s    int // index of a job cancelled after 1s; -1: none
+		done, pending []int
+		returnsAfter  time.Duration
+	}{
+		{"first completed returns as soon as one is done", aio.FirstCompleted,
+			[]job{{3 * time.Second, 0, nil}, {time.Second, 1, nil}, {2 * time.Second, 2, nil}},
+			-1, []int{1}, []int{0, 2}, time.Second},
+		{"first error returns at the first error", aio.FirstError,
+			[]job{{time.Second, 0, nil}, {3 * time.Second, 1, nil}, {2 * time.Second, 0, boom}},
+			-1, []int{0, 2}, []int{1}, 2 * time.Second},
+		{"first error without errors waits for all", aio.FirstError,
+			[]job{{2 * time.Second, 0, nil}, {time.Second, 1, nil}},
+			-1, []int{0, 1}, nil, 2 * time.Second},
+		{"first error does not stop at a cancelled task", aio.FirstError,
+			[]job{{time.Second, 0, nil}, {3 * time.Second, 1, nil}, {2 * time.Second, 2, nil}},
+			1, []int{0, 1, 2}, nil, 2 * time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			runVirtual(t, func(ctx *aio.Context) error {
+				start := ctx.Loop().Time()
+				var ts []*aio.Task[int]
+				for _, j := range tc.jobs {
+					ts = append(ts, spawnAfter(ctx, j.after, j.v, j.err))
+				}
+				if tc.cancelAt1s >= 0 {
+					ctx.Loop().CallLater(time.Second, func() { ts[tc.cancelAt1s].Cancel("stop") })
+				}
+				pick := func(idx []int) (out []*aio.Task[int]) {
+					for _, i := range idx {
+						out = append(out, ts[i])
+					}
+					return out
+				}
+				done, pending, err := aio.Wait(ctx, ts, tc.mode)
+				if err != nil || !slices.Equal(done, pick(tc.done)) || !slices.Equal(pending, pick(tc.pending)) {
+					t.Errorf("Wait = %v, %v, %v; want done %v, pending %v", done, pending, err, tc.done, tc.pending)
+				}
+				if d := elapsedSince(ctx, start); d != tc.returnsAfter {
+					t.Errorf("Wait returned after %v, want %v", d, tc.returnsAfter)
+				}
+				for i, j := range tc.jobs {
+					if j.err != nil && ts[i].Err() != j.err {
+						t.Errorf("failed task %d: %v, want %v", i, ts[i].Err(), j.err)
+					}
+				}
+				if tc.cancelAt1s >= 0 && !ts[tc.cancelAt1s].Cancelled() {
+					t.Errorf("task %d should be cancelled: %v", tc.cancelAt1s, ts[tc.cancelAt1s])
+				}
+				for _, p := range pick(tc.pending) {
+					if _, err := p.Await(ctx); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		})
+	}
 }
 
 // Wait with a timeout neither fails nor cancels: what is unfinished is
