@@ -13,23 +13,6 @@ import (
 	"github.com/asyncgo/aio"
 )
 
-// runBench runs body as the main task of a fresh loop, with allocation
-// reporting, and fails b if it returns an error.
-func runBench(b *testing.B, body func(ctx *aio.Context) error, opts ...aio.Option) {
-	b.Helper()
-	b.ReportAllocs()
-	if err := aio.Run(body, opts...); err != nil {
-		b.Fatal(err)
-	}
-}
-
-func checkSum(s, n int) error {
-	if want := n * (n - 1) / 2; s != want {
-		return fmt.Errorf("sum %d, want %d", s, want)
-	}
-	return nil
-}
-
 // One op: spawn a task that returns i, await it.
 func BenchmarkSpawnAwait(b *testing.B) {
 	runBench(b, func(ctx *aio.Context) error {

@@ -12,7 +12,7 @@ import (
 
 // A ready channel is like a done future: no yield, no goroutine.
 func TestRecvFromAReadyChannelReturnsWithoutYielding(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		ch := make(chan int, 1)
 		ch <- 4
 		other := false
@@ -26,13 +26,10 @@ func TestRecvFromAReadyChannelReturnsWithoutYielding(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestRecvWaitsForAValueWithoutBlockingTheLoop(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		ch := make(chan string)
 		ticks := 0
 		ticker := aio.Go(ctx, func(ctx *aio.Context) error {
@@ -52,13 +49,10 @@ func TestRecvWaitsForAValueWithoutBlockingTheLoop(t *testing.T) {
 		_, err = ticker.Await(ctx)
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestRecvFromAClosedChannelReturnsNotOK(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		ch := make(chan int)
 		close(ch)
 		if v, ok, err := aio.Recv(ctx, ch); v != 0 || ok || err != nil {
@@ -71,15 +65,12 @@ func TestRecvFromAClosedChannelReturnsNotOK(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // After a cancelled Recv no goroutine is left receiving from the channel:
 // a non-blocking send finds no receiver.
 func TestRecvCancellationEndsTheWaitAndItsHelperGoroutine(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		ch := make(chan int)
 		sctx, cancel := aio.WithTimeout(ctx, time.Second)
 		defer cancel()
@@ -93,14 +84,11 @@ func TestRecvCancellationEndsTheWaitAndItsHelperGoroutine(t *testing.T) {
 		default:
 		}
 		return nil
-	}, thrVirtual())
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 }
 
 func TestRecvInACancelledScopeOnAnEmptyChannelReturnsTheCancellation(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		sctx, cancel := aio.WithCancel(ctx)
 		cancel()
 		if _, _, err := aio.Recv(sctx, make(chan int)); !errors.Is(err, context.Canceled) {
@@ -108,13 +96,10 @@ func TestRecvInACancelledScopeOnAnEmptyChannelReturnsTheCancellation(t *testing.
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestSendToAReadyChannelReturnsWithoutYielding(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		ch := make(chan int, 1)
 		other := false
 		aio.Go(ctx, func(*aio.Context) error { other = true; return nil })
@@ -123,13 +108,10 @@ func TestSendToAReadyChannelReturnsWithoutYielding(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestSendWaitsForAReceiverWithoutBlockingTheLoop(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		ch := make(chan int)
 		receiver := aio.Spawn(ctx, func(ctx *aio.Context) (int, error) {
 			v, _, err := aio.Recv(ctx, ch)
@@ -143,15 +125,12 @@ func TestSendWaitsForAReceiverWithoutBlockingTheLoop(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // A cancelled Send never delivers its value afterwards: once it returned
 // the cancellation, nobody offers the value on the channel.
 func TestSendCancelledNeverDeliversTheValueAfterwards(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		ch := make(chan int)
 		w := aio.Go(ctx, func(ctx *aio.Context) error { return aio.Send(ctx, ch, 1) })
 		if err := aio.Sleep(ctx, 0); err != nil { // w starts waiting
@@ -168,31 +147,25 @@ func TestSendCancelledNeverDeliversTheValueAfterwards(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // As `ch <- v`: sending on a closed channel panics in the sending task.
 // (Closing a channel while a send waits on it is a data race in Go; Send's
 // helper then hands the panic back to the task too.)
 func TestSendOnAClosedChannelPanicsInTheTask(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		ch := make(chan int)
 		close(ch)
-		r := thrRecover(func() { aio.Send(ctx, ch, 1) })
+		r := recoverPanic(func() { aio.Send(ctx, ch, 1) })
 		if e, _ := r.(error); e == nil || !strings.Contains(e.Error(), "send on closed channel") {
 			t.Errorf("Send on a closed channel panicked with %v, want the runtime's panic", r)
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestWaitContextReturnsWhenTheOtherContextIsDone(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		other, cancel := context.WithCancel(context.Background())
 		aio.Go(ctx, func(ctx *aio.Context) error {
 			if err := aio.Sleep(ctx, time.Millisecond); err != nil {
@@ -210,13 +183,10 @@ func TestWaitContextReturnsWhenTheOtherContextIsDone(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestWaitContextCancellationReturnsTheScopesError(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		sctx, cancel := aio.WithTimeout(ctx, time.Second)
 		defer cancel()
 		if err := aio.WaitContext(sctx, context.Background()); !errors.Is(err, context.DeadlineExceeded) {
@@ -230,10 +200,7 @@ func TestWaitContextCancellationReturnsTheScopesError(t *testing.T) {
 			t.Errorf("WaitContext = %v, want the scope's timeout", err)
 		}
 		return nil
-	}, thrVirtual())
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 }
 
 func TestChannelAwaitsWithANilContextPanic(t *testing.T) {
@@ -242,7 +209,7 @@ func TestChannelAwaitsWithANilContextPanic(t *testing.T) {
 		"Send":        func() { aio.Send(nil, make(chan int), 1) },
 		"WaitContext": func() { aio.WaitContext(nil, context.Background()) },
 	} {
-		if msg, _ := thrRecover(fn).(string); !strings.Contains(msg, "nil *Context") {
+		if msg, _ := recoverPanic(fn).(string); !strings.Contains(msg, "nil *Context") {
 			t.Errorf("%s(nil ctx) panicked with %q, want a message about the nil Context", name, msg)
 		}
 	}

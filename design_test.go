@@ -9,10 +9,10 @@ import (
 	"github.com/asyncgo/aio"
 )
 
-// The API shape of the design document compiles and runs as written
-// (shared/DESIGN.md, "API shape"): spreading a []*Task[T] into
-// GatherSettled, Cancel without a message, Spawn inferring T.
-func TestTheDesignDocumentsExampleRunsAsWritten(t *testing.T) {
+// The API reads as intended when used the plain way: a worker pool fed by
+// a Queue, spreading a []*Task[T] into GatherSettled, Cancel without a
+// message, Spawn inferring T. This program compiles and runs as written.
+func TestAWorkerPoolFedByAQueueRunsAsWritten(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	randomDuration := func() time.Duration { return time.Duration(100+rng.IntN(900)) * time.Millisecond }
 	var lines []string

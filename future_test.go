@@ -9,36 +9,49 @@ import (
 	"github.com/asyncgo/aio"
 )
 
-// inventory §2 item 21
+// A future resolves once: a second SetResult or SetError returns
+// ErrInvalidState and the first outcome stands.
+// CPython: BaseFutureTests.test_result and test_exception in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_futures.py
 func TestFutureResolvesExactlyOnceAndTheFirstOutcomeStands(t *testing.T) {
-	l := confLoop(t)
-	f := aio.NewFuture[int](l)
-	if err := f.SetResult(1); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.SetError(errors.New("late")); !errors.Is(err, aio.ErrInvalidState) {
-		t.Fatalf("SetError after SetResult: %v, want ErrInvalidState", err)
-	}
-	if v, err := f.Result(); v != 1 || err != nil {
-		t.Fatalf("Result = %d, %v; want 1, nil", v, err)
-	}
-
-	g := aio.NewFuture[int](l)
 	boom := errors.New("boom")
-	if err := g.SetError(boom); err != nil {
-		t.Fatal(err)
-	}
-	if err := g.SetResult(2); !errors.Is(err, aio.ErrInvalidState) {
-		t.Fatalf("SetResult after SetError: %v, want ErrInvalidState", err)
-	}
-	if v, err := g.Result(); v != 0 || err != boom {
-		t.Fatalf("Result = %d, %v; want 0, boom", v, err)
+	for _, tc := range []struct {
+		name          string
+		first, second func(*aio.Future[int]) error
+		want          int
+		wantErr       error
+	}{
+		{"SetResult, then SetResult",
+			func(f *aio.Future[int]) error { return f.SetResult(1) },
+			func(f *aio.Future[int]) error { return f.SetResult(2) }, 1, nil},
+		{"SetResult, then SetError",
+			func(f *aio.Future[int]) error { return f.SetResult(1) },
+			func(f *aio.Future[int]) error { return f.SetError(errors.New("late")) }, 1, nil},
+		{"SetError, then SetResult",
+			func(f *aio.Future[int]) error { return f.SetError(boom) },
+			func(f *aio.Future[int]) error { return f.SetResult(2) }, 0, boom},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := aio.NewFuture[int](newLoop(t))
+			if err := tc.first(f); err != nil {
+				t.Fatal(err)
+			}
+			if err := tc.second(f); !errors.Is(err, aio.ErrInvalidState) {
+				t.Fatalf("second call: %v, want ErrInvalidState", err)
+			}
+			if v, err := f.Result(); v != tc.want || err != tc.wantErr {
+				t.Fatalf("Result = %d, %v; want %d, %v", v, err, tc.want, tc.wantErr)
+			}
+		})
 	}
 }
 
-// inventory §2 item 22
+// Result of a pending future is ErrInvalidState; of a cancelled one, the
+// *CancelledError carrying the cancel message.
+// CPython: BaseFutureTests.test_cancel and test_future_cancel_message_getter in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_futures.py
 func TestFutureResultIsInvalidWhilePendingAndCarriesTheCancelMessage(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	f := aio.NewFuture[int](l)
 	if _, err := f.Result(); !errors.Is(err, aio.ErrInvalidState) {
 		t.Fatalf("Result on pending: %v, want ErrInvalidState", err)
@@ -53,9 +66,11 @@ func TestFutureResultIsInvalidWhilePendingAndCarriesTheCancelMessage(t *testing.
 	}
 }
 
-// inventory §2 item 23
+// Cancel on a done future returns false and changes nothing.
+// CPython: BaseFutureTests.test_cancel in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_futures.py
 func TestCancelOnADoneFutureReturnsFalseAndChangesNothing(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	f := aio.NewFuture[string](l)
 	f.SetResult("ok")
 	if f.Cancel("late") {
@@ -66,9 +81,12 @@ func TestCancelOnADoneFutureReturnsFalseAndChangesNothing(t *testing.T) {
 	}
 }
 
-// inventory §2 item 26
+// Done callbacks are never called by SetResult itself: they are scheduled on
+// the loop in registration order.
+// CPython: BaseFutureDoneCallbackTests.test_callbacks_invoked_on_set_result in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_futures.py
 func TestFutureDoneCallbacksAreScheduledInRegistrationOrderNeverCalledSynchronously(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	f := aio.NewFuture[int](l)
 	var got []string
 	f.AddDoneCallback(func() { got = append(got, "cb1") })
@@ -79,19 +97,21 @@ func TestFutureDoneCallbacksAreScheduledInRegistrationOrderNeverCalledSynchronou
 		f.AddDoneCallback(func() { got = append(got, "cb3-on-done") })
 		got = append(got, "after-add")
 	})
-	confRunBatch(t, l)
+	runOneIteration(t, l)
 	if want := []string{"after-set", "after-add"}; !slices.Equal(got, want) {
 		t.Fatalf("in the resolving iteration ran %v, want %v", got, want)
 	}
-	confRunBatch(t, l)
+	runOneIteration(t, l)
 	if want := []string{"after-set", "after-add", "cb1", "cb2", "cb3-on-done"}; !slices.Equal(got, want) {
 		t.Fatalf("ran %v, want %v", got, want)
 	}
 }
 
-// inventory §2 item 26: an error does not change the scheduling.
+// The same after SetError: an error does not change the scheduling.
+// CPython: BaseFutureDoneCallbackTests.test_callbacks_invoked_on_set_exception in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_futures.py
 func TestFutureDoneCallbacksRunAfterSetError(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	f := aio.NewFuture[int](l)
 	ran := false
 	f.AddDoneCallback(func() { ran = true })
@@ -99,16 +119,19 @@ func TestFutureDoneCallbacksRunAfterSetError(t *testing.T) {
 	if ran {
 		t.Fatal("callback called synchronously by SetError")
 	}
-	confRunBatch(t, l)
+	runOneIteration(t, l)
 	if !ran {
 		t.Fatal("callback did not run")
 	}
 	f.Result() // retrieve, so Close has nothing to report
 }
 
-// inventory §2 item 27, translated: AddDoneCallback returns the remover.
+// AddDoneCallback returns the function that removes the callback (asyncio's
+// remove_done_callback); a removed callback never runs.
+// CPython: BaseFutureDoneCallbackTests.test_remove_done_callback in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_futures.py
 func TestRemovingADoneCallbackStopsItAndReportsWhetherItWasRemoved(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	f := aio.NewFuture[int](l)
 	var got []string
 	removeA := f.AddDoneCallback(func() { got = append(got, "a") })
@@ -123,16 +146,18 @@ func TestRemovingADoneCallbackStopsItAndReportsWhetherItWasRemoved(t *testing.T)
 	if removeB() {
 		t.Fatal("remove after the future was done returned true")
 	}
-	confRunBatch(t, l)
+	runOneIteration(t, l)
 	if want := []string{"b"}; !slices.Equal(got, want) {
 		t.Fatalf("ran %v, want %v", got, want)
 	}
 }
 
-// inventory §2 item 28
+// Awaiting a future that is already done returns without yielding to the
+// loop, as asyncio's Future.__await__ does:
+// https://github.com/python/cpython/blob/main/Lib/asyncio/futures.py
 func TestAwaitingADoneFutureDoesNotYield(t *testing.T) {
 	var got []string
-	err := confRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		f := aio.NewFuture[int](ctx)
 		f.SetResult(5)
 		aio.Go(ctx, func(*aio.Context) error { got = append(got, "other"); return nil })
@@ -143,18 +168,16 @@ func TestAwaitingADoneFutureDoesNotYield(t *testing.T) {
 		}
 		return aio.Sleep(ctx, 0)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if want := []string{"awaited", "other"}; !slices.Equal(got, want) {
 		t.Fatalf("order %v, want %v", got, want)
 	}
 }
 
-// inventory §2 item 28: the same for a done task.
+// Awaiting a task that is already done returns without yielding, like a
+// done future.
 func TestAwaitingADoneTaskDoesNotYield(t *testing.T) {
 	var got []string
-	err := confRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		done := aio.Spawn(ctx, func(*aio.Context) (int, error) { return 3, nil })
 		aio.Sleep(ctx, 0) // let it finish
 		aio.Go(ctx, func(*aio.Context) error { got = append(got, "other"); return nil })
@@ -164,17 +187,14 @@ func TestAwaitingADoneTaskDoesNotYield(t *testing.T) {
 		got = append(got, "awaited")
 		return aio.Sleep(ctx, 0)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if want := []string{"awaited", "other"}; !slices.Equal(got, want) {
 		t.Fatalf("order %v, want %v", got, want)
 	}
 }
 
 func TestFutureSetErrorNilPanics(t *testing.T) {
-	f := aio.NewFuture[int](confLoop(t))
-	if r := confRecover(func() { f.SetError(nil) }); r == nil {
+	f := aio.NewFuture[int](newLoop(t))
+	if r := recoverPanic(func() { f.SetError(nil) }); r == nil {
 		t.Fatal("SetError(nil) did not panic")
 	}
 	if f.Done() {
@@ -183,24 +203,23 @@ func TestFutureSetErrorNilPanics(t *testing.T) {
 }
 
 func TestAwaitingAFutureOfAnotherLoopPanics(t *testing.T) {
-	foreign := aio.NewFuture[int](confLoop(t))
+	foreign := aio.NewFuture[int](newLoop(t))
 	var got any
-	err := confRun(t, func(ctx *aio.Context) error {
-		got = confRecover(func() { foreign.Await(ctx) })
+	runVirtual(t, func(ctx *aio.Context) error {
+		got = recoverPanic(func() { foreign.Await(ctx) })
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if e, _ := got.(error); !errors.Is(e, aio.ErrWrongLoop) {
 		t.Fatalf("panic %v; want ErrWrongLoop", got)
 	}
 }
 
-// inventory §2 item 26, and asyncio's single callback list: done callbacks
-// and awaiting tasks are scheduled in the order they were registered.
+// Done callbacks and awaiting tasks are scheduled in the order they were
+// registered: like asyncio, a future keeps one list for both.
+// CPython: BaseFutureDoneCallbackTests.test_callbacks_invoked_on_set_result in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_futures.py
 func TestDoneCallbacksAndAwaitersAreScheduledInRegistrationOrder(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var order []string
 		f := aio.NewFuture[int](ctx)
 		f.AddDoneCallback(func() { order = append(order, "cb-before") })
@@ -230,4 +249,26 @@ func TestDoneCallbacksAndAwaitersAreScheduledInRegistrationOrder(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// SetResultThreadsafe completes a future from any goroutine in one call.
+func TestSetResultThreadsafeFromAGoroutine(t *testing.T) {
+	err := aio.Run(func(ctx *aio.Context) error {
+		f := aio.NewFuture[int](ctx)
+		go f.SetResultThreadsafe(7)
+		v, err := f.Await(ctx)
+		if v != 7 || err != nil {
+			t.Errorf("Await = %v, %v", v, err)
+		}
+		g := aio.NewFuture[int](ctx)
+		boom := errors.New("boom")
+		go g.SetErrorThreadsafe(boom)
+		if _, err := g.Await(ctx); !errors.Is(err, boom) {
+			t.Errorf("Await = %v, want boom", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -10,52 +10,45 @@ import (
 	"github.com/asyncgo/aio"
 )
 
-// scAfter spawns a task that sleeps d, then returns v and err.
-func scAfter[T any](ctx *aio.Context, d time.Duration, v T, err error) *aio.Task[T] {
-	return aio.Spawn(ctx, func(ctx *aio.Context) (T, error) {
-		if serr := aio.Sleep(ctx, d); serr != nil {
-			var zero T
-			return zero, serr
-		}
-		return v, err
-	})
-}
-
-// inventory §2 item 50
+// Gather's results follow the order of its arguments, not completion order.
+// CPython: GatherTestsBase.test_success in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestGatherResultsFollowInputOrderNotCompletionOrder(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
 		f := aio.NewFuture[string](ctx)
 		ctx.Loop().CallLater(2*time.Second, func() { f.SetResult("c") })
 		aws := []aio.Awaitable[string]{
-			scAfter(ctx, 3*time.Second, "a", nil),
-			scAfter(ctx, time.Second, "b", nil),
+			spawnAfter(ctx, 3*time.Second, "a", nil),
+			spawnAfter(ctx, time.Second, "b", nil),
 			f,
 		}
 		got, err := aio.Gather(ctx, aws...)
 		if err != nil || !slices.Equal(got, []string{"a", "b", "c"}) {
 			t.Errorf("Gather = %q, %v; want [a b c]", got, err)
 		}
-		if d := scElapsed(ctx, start); d != 3*time.Second {
+		if d := elapsedSince(ctx, start); d != 3*time.Second {
 			t.Errorf("Gather returned after %v, want 3s", d)
 		}
 		return nil
 	})
 }
 
-// inventory §2 item 51
+// Gather returns the first error and does not cancel the other children.
+// CPython: GatherTestsBase.test_one_exception in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestGatherReturnsTheFirstErrorAndLeavesTheOthersRunning(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
 		errA, errB := errors.New("a"), errors.New("b")
-		a := scAfter(ctx, 2*time.Second, 0, errA)
-		b := scAfter(ctx, time.Second, 0, errB)
-		c := scAfter(ctx, 3*time.Second, 3, nil)
+		a := spawnAfter(ctx, 2*time.Second, 0, errA)
+		b := spawnAfter(ctx, time.Second, 0, errB)
+		c := spawnAfter(ctx, 3*time.Second, 3, nil)
 		_, err := aio.Gather(ctx, a, b, c)
 		if err != errB {
 			t.Errorf("Gather = %v, want the first error in completion order (b)", err)
 		}
-		if d := scElapsed(ctx, start); d != time.Second {
+		if d := elapsedSince(ctx, start); d != time.Second {
 			t.Errorf("Gather returned after %v, want 1s", d)
 		}
 		if a.Done() || c.Done() {
@@ -71,14 +64,17 @@ func TestGatherReturnsTheFirstErrorAndLeavesTheOthersRunning(t *testing.T) {
 	})
 }
 
-// inventory §2 item 52
+// GatherSettled (asyncio's return_exceptions=True) returns every outcome,
+// cancellations included, in argument order.
+// CPython: GatherTestsBase.test_return_exceptions in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestGatherSettledReturnsEveryOutcomeInOrder(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		boom := errors.New("boom")
-		ok := scAfter(ctx, 3*time.Second, 1, nil)
-		bad := scAfter(ctx, time.Second, 0, boom)
-		cancelled := scAfter(ctx, time.Hour, 0, nil)
-		ok2 := scAfter(ctx, 0, 4, nil)
+		ok := spawnAfter(ctx, 3*time.Second, 1, nil)
+		bad := spawnAfter(ctx, time.Second, 0, boom)
+		cancelled := spawnAfter(ctx, time.Hour, 0, nil)
+		ok2 := spawnAfter(ctx, 0, 4, nil)
 		aio.Sleep(ctx, 0)
 		cancelled.Cancel("stop")
 		res, err := aio.GatherSettled(ctx, ok, bad, cancelled, ok2)
@@ -96,13 +92,16 @@ func TestGatherSettledReturnsEveryOutcomeInOrder(t *testing.T) {
 	})
 }
 
-// inventory §2 item 53
+// Cancelling the task awaiting Gather or GatherSettled cancels every
+// unfinished child, and the awaiter gets the cancellation.
+// CPython: CoroutineGatherTests.test_cancellation_broadcast in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestCancellingAGatherCancelsTheUnfinishedChildren(t *testing.T) {
 	for _, settled := range []bool{false, true} {
-		scRun(t, func(ctx *aio.Context) error {
+		runVirtual(t, func(ctx *aio.Context) error {
 			start := ctx.Loop().Time()
-			done := scAfter(ctx, 0, 1, nil)
-			plain := scAfter(ctx, time.Hour, 2, nil)
+			done := spawnAfter(ctx, 0, 1, nil)
+			plain := spawnAfter(ctx, time.Hour, 2, nil)
 			slow := aio.Spawn(ctx, func(ctx *aio.Context) (int, error) {
 				err := aio.Sleep(ctx, time.Hour)
 				aio.Sleep(aio.WithoutCancel(ctx), time.Second) // cleanup
@@ -128,7 +127,7 @@ func TestCancellingAGatherCancelsTheUnfinishedChildren(t *testing.T) {
 				t.Errorf("settled=%v: cancelled: done %v, plain %v, slow %v; want false, true, true",
 					settled, done.Cancelled(), plain.Cancelled(), slow.Cancelled())
 			}
-			if d := scElapsed(ctx, start); d != time.Second {
+			if d := elapsedSince(ctx, start); d != time.Second {
 				t.Errorf("settled=%v: gather returned after %v, want 1s (after the children's cleanup)", settled, d)
 			}
 			return nil
@@ -136,11 +135,14 @@ func TestCancellingAGatherCancelsTheUnfinishedChildren(t *testing.T) {
 	}
 }
 
-// inventory §2 item 54
+// A child cancelled on its own makes Gather return that cancellation; the
+// other children keep running.
+// CPython: FutureGatherTests.test_one_cancellation in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestGatherFailsWithTheCancellationOfAChildAndLeavesTheOthersRunning(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
-		a := scAfter(ctx, time.Second, 1, nil)
-		b := scAfter(ctx, time.Hour, 2, nil)
+	runVirtual(t, func(ctx *aio.Context) error {
+		a := spawnAfter(ctx, time.Second, 1, nil)
+		b := spawnAfter(ctx, time.Hour, 2, nil)
 		var gatherErr, ownErr error
 		gatherer := aio.Go(ctx, func(ctx *aio.Context) error {
 			_, gatherErr = aio.Gather(ctx, a, b)
@@ -167,10 +169,12 @@ func TestGatherFailsWithTheCancellationOfAChildAndLeavesTheOthersRunning(t *test
 	})
 }
 
-// inventory §2 item 55
+// Gather of nothing returns an empty slice without yielding.
+// CPython: FutureGatherTests.test_constructor_empty_sequence_without_loop in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestGatherOfNothingReturnsAnEmptySliceWithoutYielding(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
-		yielded := scProbe(ctx)
+	runVirtual(t, func(ctx *aio.Context) error {
+		yielded := yieldProbe(ctx)
 		got, err := aio.Gather[int, *aio.Task[int]](ctx)
 		if got == nil || len(got) != 0 || err != nil || yielded() {
 			t.Errorf("Gather() = %#v, %v (yielded %v); want an empty slice at once", got, err, yielded())
@@ -179,9 +183,11 @@ func TestGatherOfNothingReturnsAnEmptySliceWithoutYielding(t *testing.T) {
 	})
 }
 
-// inventory §2 item 55
+// The same awaitable passed twice is awaited once and its result repeated.
+// CPython: CoroutineGatherTests.test_duplicate_coroutines in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_tasks.py
 func TestGatherOfTheSameAwaitableTwiceDuplicatesItsResult(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		runs := 0
 		task := aio.Spawn(ctx, func(ctx *aio.Context) (int, error) {
 			runs++
@@ -198,7 +204,7 @@ func TestGatherOfTheSameAwaitableTwiceDuplicatesItsResult(t *testing.T) {
 }
 
 func TestGatherOfDoneAwaitablesDoesNotYield(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		fs := make([]*aio.Future[int], 3)
 		for i := range fs {
 			fs[i] = aio.NewFuture[int](ctx)
@@ -208,7 +214,7 @@ func TestGatherOfDoneAwaitablesDoesNotYield(t *testing.T) {
 		bad := aio.NewFuture[int](ctx)
 		bad.SetError(boom)
 
-		yielded := scProbe(ctx)
+		yielded := yieldProbe(ctx)
 		got, err := aio.Gather(ctx, fs...)
 		res, serr := aio.GatherSettled(ctx, append(fs, bad)...)
 		_, berr := aio.Gather(ctx, append(fs, bad)...)
@@ -229,11 +235,11 @@ func TestGatherOfDoneAwaitablesDoesNotYield(t *testing.T) {
 }
 
 func TestGatherInACancelledScopeFailsAtOnce(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
-		task := scAfter(ctx, time.Second, 1, nil)
+	runVirtual(t, func(ctx *aio.Context) error {
+		task := spawnAfter(ctx, time.Second, 1, nil)
 		cctx, cancel := aio.WithCancel(ctx)
 		cancel()
-		yielded := scProbe(ctx)
+		yielded := yieldProbe(ctx)
 		if _, err := aio.Gather(cctx, task); !errors.Is(err, context.Canceled) || yielded() {
 			t.Errorf("Gather in a cancelled scope = %v (yielded: %v); want a cancellation at once", err, yielded())
 		}

@@ -43,7 +43,7 @@ func TestPostedCallbacksAreReleasedAfterTheyRan(t *testing.T) {
 			t.Errorf("%d of 50 posted callbacks' captures are still reachable while the loop runs", alive)
 		}
 		return nil
-	}, confVirtual())
+	}, virtualClock())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -58,7 +58,7 @@ func TestManyWaitersGiveUpInLinearTime(t *testing.T) {
 	}
 	const n = 200_000
 	start := time.Now()
-	confRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		f := aio.NewFuture[int](ctx)
 		tasks := make([]*aio.Task[int], n)
 		for i := range tasks {
@@ -80,7 +80,7 @@ func TestManyWaitersGiveUpInLinearTime(t *testing.T) {
 // longer needs, keeping a bounded warm set (it used to keep one goroutine
 // per task of the burst until Close).
 func TestIdleCoroutinesAreReleasedAfterABurst(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	var left int
 	main := aio.Go(l, func(ctx *aio.Context) error {
 		tasks := make([]*aio.Task[struct{}], 20_000)
@@ -112,7 +112,7 @@ func TestIdleCoroutinesAreReleasedAfterABurst(t *testing.T) {
 // RunUntilComplete is cheap: no stack dump per call (it used to cost a
 // 64 KB buffer to detect a nested run).
 func TestRunUntilCompleteIsCheap(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	var ms0, ms1 runtime.MemStats
 	runtime.ReadMemStats(&ms0)
 	const rounds = 200
@@ -132,11 +132,11 @@ func TestRunUntilCompleteIsCheap(t *testing.T) {
 // A nested run from a task is refused (cheaply detected only when a loop is
 // running).
 func TestRunFromATaskIsRefused(t *testing.T) {
-	confRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		if err := aio.Run(func(*aio.Context) error { return nil }); !errors.Is(err, aio.ErrNestedRun) {
 			t.Errorf("nested Run = %v, want ErrNestedRun", err)
 		}
-		other := aio.NewLoop(confVirtual())
+		other := aio.NewLoop(virtualClock())
 		defer other.Close()
 		f := aio.NewFuture[int](other)
 		f.SetResult(1)

@@ -1,118 +1,87 @@
 package aio_test
 
 import (
-	"bytes"
 	"errors"
 	"log/slog"
+	"math"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/asyncgo/aio"
 )
 
-// Helpers shared by the conformance files (loop, future, task, run, misuse,
-// alloc); prefixed "conf" to stay clear of other test files' helpers.
-
-// confVirtual is the virtual clock option: timed code runs instantly.
-func confVirtual() aio.Option { return aio.WithClock(aio.NewVirtualClock(time.Time{})) }
-
-// confLoop returns a loop on a virtual clock, closed when the test ends.
-func confLoop(t *testing.T, opts ...aio.Option) *aio.Loop {
-	t.Helper()
-	l := aio.NewLoop(append([]aio.Option{confVirtual()}, opts...)...)
-	t.Cleanup(func() { _ = l.Close() })
-	return l
-}
-
-// confRun runs main with aio.Run on a virtual clock; any report to the
-// exception handler fails the test.
-func confRun(t *testing.T, main func(*aio.Context) error) error {
-	t.Helper()
-	return aio.Run(main, confVirtual(), aio.WithExceptionHandler(func(_ *aio.Loop, ec aio.ExceptionContext) {
-		t.Errorf("unexpected report to the exception handler: %s: %v", ec.Message, ec.Err)
-	}))
-}
-
-// confRecover calls fn and returns the value it panicked with (nil if none).
-func confRecover(fn func()) (r any) {
-	defer func() { r = recover() }()
-	fn()
-	return nil
-}
-
-// confRunBatch stops l before running it, so RunForever runs exactly one
-// iteration.
-func confRunBatch(t *testing.T, l *aio.Loop) {
-	t.Helper()
-	l.Stop()
-	if err := l.RunForever(); err != nil {
-		t.Fatalf("RunForever: %v", err)
-	}
-}
-
-// inventory §2 item 1
+// CallSoon callbacks run in registration order.
+// CPython: BaseEventLoopTests.test_call_soon in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_base_events.py
 func TestLoopRunsCallSoonCallbacksInRegistrationOrder(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	var got []int
 	for i := range 10 {
 		l.CallSoon(func() { got = append(got, i) })
 	}
-	confRunBatch(t, l)
+	runOneIteration(t, l)
 	if want := []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}; !slices.Equal(got, want) {
 		t.Fatalf("ran %v, want %v", got, want)
 	}
 }
 
-// inventory §2 items 2 and 3
+// One iteration runs only the callbacks ready when it starts; one they
+// schedule runs in the next iteration, after a Stop on the next run.
+// CPython: BaseEventLoopTests.test__run_once in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_base_events.py
 func TestLoopIterationRunsOnlyCallbacksReadyAtItsStart(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	var got []string
 	l.CallSoon(func() {
 		got = append(got, "a")
 		l.CallSoon(func() { got = append(got, "b-from-a") })
 	})
 	l.CallSoon(func() { got = append(got, "c") })
-	confRunBatch(t, l) // stopped before running: exactly one iteration
+	runOneIteration(t, l) // stopped before running: exactly one iteration
 	if want := []string{"a", "c"}; !slices.Equal(got, want) {
 		t.Fatalf("first run ran %v, want %v", got, want)
 	}
-	confRunBatch(t, l)
+	runOneIteration(t, l)
 	if want := []string{"a", "c", "b-from-a"}; !slices.Equal(got, want) {
 		t.Fatalf("second run ran %v, want %v", got, want)
 	}
 }
 
-// inventory §2 item 3: a pre-stopped RunForever polls with timeout 0, so a
-// pending timer neither fires nor makes the (virtual) clock move.
+// A loop stopped before RunForever polls with timeout 0, so a pending timer
+// neither fires nor makes the (virtual) clock move.
+// CPython: BaseEventLoopTests.test_run_forever_pre_stopped in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_base_events.py
 func TestLoopStoppedBeforeRunForeverPollsWithoutWaiting(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	fired := false
 	l.CallLater(time.Hour, func() { fired = true })
 	start := l.Time()
-	confRunBatch(t, l)
+	runOneIteration(t, l)
 	if fired || !l.Time().Equal(start) {
 		t.Fatalf("fired=%v, clock moved by %v; want a zero-timeout poll", fired, l.Time().Sub(start))
 	}
 }
 
-// inventory §2 item 4
+// Timers fire in deadline order, negative delays included, after the
+// callbacks that were already ready.
+// CPython: BaseEventLoopTests.test_call_later_negative_delays in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_base_events.py
 func TestLoopFiresNegativeDelaysInDeadlineOrderAfterReadyCallbacks(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	var got []string
 	l.CallLater(-time.Second, func() { got = append(got, "-1s") })
 	l.CallLater(-2*time.Second, func() { got = append(got, "-2s") })
 	l.CallSoon(func() { got = append(got, "soon") })
-	confRunBatch(t, l)
+	runOneIteration(t, l)
 	if want := []string{"soon", "-2s", "-1s"}; !slices.Equal(got, want) {
 		t.Fatalf("ran %v, want %v", got, want)
 	}
 }
 
 func TestLoopFiresTimersInDeadlineOrder(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	var got []time.Duration
 	for _, d := range []time.Duration{3 * time.Second, time.Second, 2 * time.Second} {
 		l.CallLater(d, func() { got = append(got, d) })
@@ -126,10 +95,12 @@ func TestLoopFiresTimersInDeadlineOrder(t *testing.T) {
 	}
 }
 
-// inventory §2 item 5: aio's stricter guarantee (see CallLater): equal
-// deadlines fire in scheduling order.
+// Stricter than asyncio, whose order for equal deadlines is undefined
+// (https://docs.python.org/3/library/asyncio-eventloop.html#scheduling-delayed-callbacks);
+// aio guarantees (see CallLater) that equal deadlines fire in scheduling
+// order.
 func TestLoopFiresTimersWithEqualDeadlinesInSchedulingOrder(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	when := l.Time().Add(time.Second)
 	var got, want []int
 	for i := range 50 {
@@ -145,29 +116,34 @@ func TestLoopFiresTimersWithEqualDeadlinesInSchedulingOrder(t *testing.T) {
 	}
 }
 
-// inventory §2 item 6 (a thread-safe post stands in for I/O)
+// Within one iteration: the callbacks already ready, then what arrived while
+// polling (a thread-safe post stands in for I/O), then expired timers, as
+// asyncio's BaseEventLoop._run_once:
+// https://github.com/python/cpython/blob/main/Lib/asyncio/base_events.py
 func TestLoopIterationRunsReadyThenPostedThenTimers(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	var got []string
 	l.CallLater(0, func() { got = append(got, "timer") })
 	if err := l.CallSoonThreadsafe(func() { got = append(got, "posted") }); err != nil {
 		t.Fatal(err)
 	}
 	l.CallSoon(func() { got = append(got, "ready") })
-	confRunBatch(t, l)
+	runOneIteration(t, l)
 	if want := []string{"ready", "posted", "timer"}; !slices.Equal(got, want) {
 		t.Fatalf("ran %v, want %v", got, want)
 	}
 }
 
-// inventory §2 item 8
+// A handle cancelled before it runs never runs; cancelling after is a no-op.
+// CPython: HandleTests.test_handle in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_events.py
 func TestHandleCancelBeforeRunPreventsTheCallback(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	ran := 0
 	h := l.CallSoon(func() { ran++ })
 	h.Cancel()
 	done := l.CallSoon(func() { ran += 10 })
-	confRunBatch(t, l)
+	runOneIteration(t, l)
 	if ran != 10 || !h.Cancelled() {
 		t.Fatalf("ran=%d cancelled=%v; want only the second callback and Cancelled", ran, h.Cancelled())
 	}
@@ -178,7 +154,7 @@ func TestHandleCancelBeforeRunPreventsTheCallback(t *testing.T) {
 }
 
 func TestHandleCancelOfATimerPreventsItFromFiring(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	fired := false
 	h := l.CallLater(time.Second, func() { fired = true })
 	l.CallLater(2*time.Second, l.Stop)
@@ -191,7 +167,10 @@ func TestHandleCancelOfATimerPreventsItFromFiring(t *testing.T) {
 	}
 }
 
-// inventory §2 item 9
+// CallSoonThreadsafe from another goroutine wakes a loop blocked polling and
+// runs the callback on the loop goroutine.
+// CPython: EventLoopTestsMixin.test_call_soon_threadsafe in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_events.py
 func TestCallSoonThreadsafeWakesABlockedLoop(t *testing.T) {
 	l := aio.NewLoop(aio.WithDebug(true)) // debug: a callback off the loop goroutine would panic
 	defer l.Close()
@@ -210,9 +189,11 @@ func TestCallSoonThreadsafeWakesABlockedLoop(t *testing.T) {
 	}
 }
 
-// inventory §2 item 11
+// RunUntilComplete on a loop that is already running fails.
+// CPython: EventLoopTestsMixin.test_run_until_complete_nesting in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_events.py
 func TestRunUntilCompleteOnARunningLoopReturnsErrLoopRunning(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	var nested, forever error
 	task := aio.Go(l, func(ctx *aio.Context) error {
 		nested = l.RunUntilComplete(aio.NewFuture[int](l))
@@ -227,9 +208,11 @@ func TestRunUntilCompleteOnARunningLoopReturnsErrLoopRunning(t *testing.T) {
 	}
 }
 
-// inventory §2 item 12
+// A loop stopped before the future completed makes RunUntilComplete fail.
+// CPython: EventLoopTestsMixin.test_run_until_complete_stopped in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_events.py
 func TestRunUntilCompleteStoppedFirstReturnsErrStoppedBeforeComplete(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	f := aio.NewFuture[int](l)
 	l.CallSoon(l.Stop)
 	if err := l.RunUntilComplete(f); !errors.Is(err, aio.ErrStoppedBeforeComplete) {
@@ -244,29 +227,35 @@ func TestRunUntilCompleteStoppedFirstReturnsErrStoppedBeforeComplete(t *testing.
 	}
 }
 
-// inventory §2 item 12
+// RunUntilComplete rejects a future of another loop.
+// CPython: BaseEventLoopTests.test_run_until_complete_loop in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_base_events.py
 func TestRunUntilCompleteRejectsAFutureOfAnotherLoop(t *testing.T) {
-	l, other := confLoop(t), confLoop(t)
-	got := confRecover(func() { l.RunUntilComplete(aio.NewFuture[int](other)) })
+	l, other := newLoop(t), newLoop(t)
+	got := recoverPanic(func() { l.RunUntilComplete(aio.NewFuture[int](other)) })
 	if e, _ := got.(error); !errors.Is(e, aio.ErrWrongLoop) {
 		t.Fatalf("RunUntilComplete of another loop's future: panic %v, want ErrWrongLoop", got)
 	}
 }
 
-// inventory §2 item 13
+// Close on a running loop fails.
+// CPython: EventLoopTestsMixin.test_close_running_event_loop in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_events.py
 func TestCloseOnARunningLoopReturnsErrLoopRunning(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	var err error
 	l.CallSoon(func() { err = l.Close() })
-	confRunBatch(t, l)
+	runOneIteration(t, l)
 	if !errors.Is(err, aio.ErrLoopRunning) || l.IsClosed() {
 		t.Fatalf("Close on running loop: %v (closed=%v), want ErrLoopRunning", err, l.IsClosed())
 	}
 }
 
-// inventory §2 item 13
+// Close is idempotent, and a closed loop rejects new callbacks.
+// CPython: BaseEventLoopTests.test_close in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_base_events.py
 func TestCloseIsIdempotentAndAClosedLoopRejectsWork(t *testing.T) {
-	l := aio.NewLoop(confVirtual())
+	l := aio.NewLoop(virtualClock())
 	if err := l.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -276,8 +265,8 @@ func TestCloseIsIdempotentAndAClosedLoopRejectsWork(t *testing.T) {
 	if !l.IsClosed() {
 		t.Fatal("IsClosed false after Close")
 	}
-	confMisuse(t, confRecover(func() { l.CallSoon(func() {}) }), aio.ErrLoopClosed, "Loop.CallSoon")
-	confMisuse(t, confRecover(func() { l.CallLater(time.Second, func() {}) }), aio.ErrLoopClosed, "Loop.CallLater")
+	expectMisuse(t, recoverPanic(func() { l.CallSoon(func() {}) }), aio.ErrLoopClosed, "Loop.CallSoon")
+	expectMisuse(t, recoverPanic(func() { l.CallLater(time.Second, func() {}) }), aio.ErrLoopClosed, "Loop.CallLater")
 	if err := l.CallSoonThreadsafe(func() {}); !errors.Is(err, aio.ErrLoopClosed) {
 		t.Fatalf("CallSoonThreadsafe: %v, want ErrLoopClosed", err)
 	}
@@ -286,16 +275,19 @@ func TestCloseIsIdempotentAndAClosedLoopRejectsWork(t *testing.T) {
 	}
 }
 
-// inventory §2 item 14
+// A panic in a callback goes to the exception handler with the handle, and
+// the loop carries on.
+// CPython: BaseEventLoopTests.test_default_exc_handler_callback in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_base_events.py
 func TestPanicInACallbackGoesToTheExceptionHandlerAndTheLoopContinues(t *testing.T) {
 	var reports []aio.ExceptionContext
-	l := confLoop(t, aio.WithExceptionHandler(func(_ *aio.Loop, ec aio.ExceptionContext) {
+	l := newLoop(t, aio.WithExceptionHandler(func(_ *aio.Loop, ec aio.ExceptionContext) {
 		reports = append(reports, ec)
 	}))
 	h := l.CallSoon(func() { panic("boom") })
 	after := false
 	l.CallSoon(func() { after = true })
-	confRunBatch(t, l)
+	runOneIteration(t, l)
 	if !after {
 		t.Fatal("the callback after the panicking one did not run")
 	}
@@ -308,36 +300,20 @@ func TestPanicInACallbackGoesToTheExceptionHandlerAndTheLoopContinues(t *testing
 	}
 }
 
-// confSyncBuffer is a goroutine-safe log sink.
-type confSyncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *confSyncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *confSyncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// inventory §2 item 15
+// A panic in a custom exception handler is caught and logged.
+// CPython: BaseEventLoopTests.test_set_exc_handler_broken in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_base_events.py
 func TestPanickingExceptionHandlerIsCaughtAndLogged(t *testing.T) {
-	var logs confSyncBuffer
+	var logs syncBuffer
 	old := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(&logs, nil)))
 	defer slog.SetDefault(old)
 
-	l := confLoop(t, aio.WithExceptionHandler(func(*aio.Loop, aio.ExceptionContext) { panic("handler broke") }))
+	l := newLoop(t, aio.WithExceptionHandler(func(*aio.Loop, aio.ExceptionContext) { panic("handler broke") }))
 	l.CallSoon(func() { panic("boom") })
 	after := false
 	l.CallSoon(func() { after = true })
-	confRunBatch(t, l)
+	runOneIteration(t, l)
 	if !after {
 		t.Fatal("the loop stopped after the exception handler panicked")
 	}
@@ -348,15 +324,15 @@ func TestPanickingExceptionHandlerIsCaughtAndLogged(t *testing.T) {
 }
 
 func TestDebugModeCallSoonFromAnotherGoroutinePanicsWithAnExplanation(t *testing.T) {
-	l := confLoop(t, aio.WithDebug(true))
+	l := newLoop(t, aio.WithDebug(true))
 	var got any
 	l.CallSoon(func() {
 		ch := make(chan any)
-		go func() { ch <- confRecover(func() { l.CallSoon(func() {}) }) }()
+		go func() { ch <- recoverPanic(func() { l.CallSoon(func() {}) }) }()
 		got = <-ch // the loop is blocked here, so the goroutine reads a stable loop
 	})
-	confRunBatch(t, l)
-	confMisuse(t, got, aio.ErrWrongGoroutine, "Loop.CallSoon", "CallSoonThreadsafe")
+	runOneIteration(t, l)
+	expectMisuse(t, got, aio.ErrWrongGoroutine, "Loop.CallSoon", "CallSoonThreadsafe")
 }
 
 // A deadline so far in the past that it is out of the loop's range fires in
@@ -377,5 +353,25 @@ func TestCallAtADeadlineFarInThePastFiresAtOnce(t *testing.T) {
 	}
 	if !fired || l.Time().Sub(start) != time.Second {
 		t.Fatalf("fired=%v, clock moved %v; want fired and 1s", fired, l.Time().Sub(start))
+	}
+}
+
+func TestCallLaterWithTheLargestDurationNeverFiresAndDoesNotOverflow(t *testing.T) {
+	l := newLoop(t)
+	l.CallLater(time.Hour, l.Stop) // move the clock off zero first
+	if err := l.RunForever(); err != nil {
+		t.Fatal(err)
+	}
+	fired := false
+	h := l.CallLater(math.MaxInt64, func() { fired = true })
+	l.CallLater(time.Hour, l.Stop)
+	if err := l.RunForever(); err != nil {
+		t.Fatal(err)
+	}
+	if fired {
+		t.Fatal("a timer of math.MaxInt64 fired")
+	}
+	if !h.When().After(l.Time()) {
+		t.Fatalf("deadline %v is not after now %v: it overflowed", h.When(), l.Time())
 	}
 }

@@ -2,10 +2,7 @@ package aio_test
 
 import (
 	"errors"
-	"math"
 	"runtime"
-	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,12 +11,12 @@ import (
 
 func TestAwaitingWithAnotherTasksContextPanicsNamingBothTasks(t *testing.T) {
 	var got any
-	err := confRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		f := aio.NewFuture[int](ctx)
 		alpha := aio.Spawn(ctx, f.Await)
 		alpha.SetName("alpha")
 		beta := aio.Go(ctx, func(*aio.Context) error {
-			got = confRecover(func() { f.Await(alpha.Context()) })
+			got = recoverPanic(func() { f.Await(alpha.Context()) })
 			return nil
 		})
 		beta.SetName("beta")
@@ -28,128 +25,54 @@ func TestAwaitingWithAnotherTasksContextPanicsNamingBothTasks(t *testing.T) {
 		_, err := alpha.Await(ctx)
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	confMisuse(t, got, aio.ErrNotInTask, "alpha", "beta")
+	expectMisuse(t, got, aio.ErrNotInTask, "alpha", "beta")
 }
 
-func TestAwaitingFromAPlainCallbackPanics(t *testing.T) {
-	var sleepPanic, awaitPanic any
-	err := confRun(t, func(ctx *aio.Context) error {
-		f := aio.NewFuture[int](ctx)
-		ctx.Loop().CallSoon(func() {
-			sleepPanic = confRecover(func() { aio.Sleep(ctx, 0) })
-			awaitPanic = confRecover(func() { f.Await(ctx) })
+// Awaiting outside a task — from a plain callback, or with a nil Context —
+// panics with a *MisuseError that names the call or says what is wrong.
+func TestAwaitingOutsideATaskPanics(t *testing.T) {
+	for _, tc := range []struct {
+		name                   string
+		inCallback, nilContext bool
+		delay                  time.Duration
+		sleepWords, awaitWords string
+	}{
+		{"from a plain callback", true, false, 0, "aio.Sleep", "Future.Await"},
+		{"with a nil context", false, true, time.Second, "not nil", "not nil"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var sleepPanic, awaitPanic any
+			runVirtual(t, func(ctx *aio.Context) error {
+				f := aio.NewFuture[int](ctx)
+				use := ctx
+				if tc.nilContext {
+					use = nil
+				}
+				try := func() {
+					sleepPanic = recoverPanic(func() { aio.Sleep(use, tc.delay) })
+					awaitPanic = recoverPanic(func() { f.Await(use) })
+				}
+				if !tc.inCallback {
+					try()
+					return nil
+				}
+				ctx.Loop().CallSoon(try)
+				return aio.Sleep(ctx, 0)
+			})
+			expectMisuse(t, sleepPanic, aio.ErrNotInTask, tc.sleepWords)
+			expectMisuse(t, awaitPanic, aio.ErrNotInTask, tc.awaitWords)
 		})
-		return aio.Sleep(ctx, 0)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	confMisuse(t, sleepPanic, aio.ErrNotInTask, "aio.Sleep")
-	confMisuse(t, awaitPanic, aio.ErrNotInTask, "Future.Await")
-}
-
-func TestAwaitingWithANilContextPanics(t *testing.T) {
-	var sleepPanic, awaitPanic any
-	err := confRun(t, func(ctx *aio.Context) error {
-		f := aio.NewFuture[int](ctx)
-		sleepPanic = confRecover(func() { aio.Sleep(nil, time.Second) })
-		awaitPanic = confRecover(func() { f.Await(nil) })
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	confMisuse(t, sleepPanic, aio.ErrNotInTask, "not nil")
-	confMisuse(t, awaitPanic, aio.ErrNotInTask, "not nil")
-}
-
-// inventory §2 item 48: a negative delay sleeps like 0, yielding once.
-func TestNegativeSleepIsTreatedAsZero(t *testing.T) {
-	var got []string
-	err := confRun(t, func(ctx *aio.Context) error {
-		l := ctx.Loop()
-		start := l.Time()
-		l.CallSoon(func() {
-			got = append(got, "ready")
-			l.CallSoon(func() { got = append(got, "scheduled-meanwhile") })
-		})
-		if err := aio.Sleep(ctx, -time.Hour); err != nil {
-			return err
-		}
-		got = append(got, "resumed")
-		if !l.Time().Equal(start) {
-			t.Errorf("virtual clock moved by %v", l.Time().Sub(start))
-		}
-		return aio.Sleep(ctx, 0)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := []string{"ready", "resumed", "scheduled-meanwhile"}; !slices.Equal(got, want) {
-		t.Fatalf("order %v, want %v", got, want)
-	}
-}
-
-func TestCallLaterWithTheLargestDurationNeverFiresAndDoesNotOverflow(t *testing.T) {
-	l := confLoop(t)
-	l.CallLater(time.Hour, l.Stop) // move the clock off zero first
-	if err := l.RunForever(); err != nil {
-		t.Fatal(err)
-	}
-	fired := false
-	h := l.CallLater(math.MaxInt64, func() { fired = true })
-	l.CallLater(time.Hour, l.Stop)
-	if err := l.RunForever(); err != nil {
-		t.Fatal(err)
-	}
-	if fired {
-		t.Fatal("a timer of math.MaxInt64 fired")
-	}
-	if !h.When().After(l.Time()) {
-		t.Fatalf("deadline %v is not after now %v: it overflowed", h.When(), l.Time())
 	}
 }
 
 func TestSpawnOnAClosedLoopPanicsWithErrLoopClosed(t *testing.T) {
-	l := aio.NewLoop(confVirtual())
+	l := aio.NewLoop(virtualClock())
 	l.Close()
 	ran := false
-	r := confRecover(func() { aio.Go(l, func(*aio.Context) error { ran = true; return nil }) })
-	confMisuse(t, r, aio.ErrLoopClosed, "aio.Go")
+	r := recoverPanic(func() { aio.Go(l, func(*aio.Context) error { ran = true; return nil }) })
+	expectMisuse(t, r, aio.ErrLoopClosed, "aio.Go")
 	if ran {
 		t.Fatal("the task ran")
-	}
-}
-
-// confMisuse checks that r, a recovered panic, is a *aio.MisuseError that
-// errors.Is matches to sentinel and whose message contains words.
-func confMisuse(t *testing.T, r any, sentinel error, words ...string) {
-	t.Helper()
-	err, ok := r.(error)
-	var me *aio.MisuseError
-	if !ok || !errors.As(err, &me) || !errors.Is(err, sentinel) {
-		t.Fatalf("panic %v; want a *MisuseError wrapping %v", r, sentinel)
-	}
-	for _, w := range words {
-		if !strings.Contains(err.Error(), w) {
-			t.Fatalf("panic %q; want it to mention %q", err, w)
-		}
-	}
-}
-
-func TestSetResultTwiceReturnsErrInvalidState(t *testing.T) {
-	f := aio.NewFuture[int](confLoop(t))
-	if err := f.SetResult(1); err != nil {
-		t.Fatal(err)
-	}
-	if err := f.SetResult(2); !errors.Is(err, aio.ErrInvalidState) {
-		t.Fatalf("second SetResult: %v, want ErrInvalidState", err)
-	}
-	if v, _ := f.Result(); v != 1 {
-		t.Fatalf("result %d, want the first one", v)
 	}
 }
 
@@ -160,7 +83,7 @@ func TestAwaitingWithTheContextOfAClosedLoopPanicsWithErrLoopClosed(t *testing.T
 	if err := aio.Run(func(ctx *aio.Context) error { kept = ctx; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	r := confRecover(func() { aio.Sleep(kept, time.Second) })
+	r := recoverPanic(func() { aio.Sleep(kept, time.Second) })
 	err, ok := r.(error)
 	if !ok || !errors.Is(err, aio.ErrLoopClosed) {
 		t.Fatalf("recovered %v, want an error wrapping ErrLoopClosed", r)
@@ -176,7 +99,7 @@ func goWhileLoopIdle(ctx *aio.Context, fn func()) any {
 		for !ctx.Loop().IsPolling() {
 			runtime.Gosched()
 		}
-		res <- confRecover(fn)
+		res <- recoverPanic(fn)
 		f.SetResultThreadsafe(nil)
 	}()
 	f.Await(ctx)
@@ -219,7 +142,7 @@ func TestLoopBoundCallsFromAnotherGoroutineAreCaught(t *testing.T) {
 				task := aio.Go(ctx, func(ctx *aio.Context) error { _, err := f.Await(ctx); return err })
 				aio.Sleep(ctx, 0)
 				r := goWhileLoopIdle(ctx, c.call(ctx, f, task, q))
-				confMisuse(t, r, aio.ErrWrongGoroutine, c.op, "Threadsafe")
+				expectMisuse(t, r, aio.ErrWrongGoroutine, c.op, "Threadsafe")
 				task.Cancel()
 				getter.Cancel()
 				return nil
@@ -233,7 +156,7 @@ func TestLoopBoundCallsFromAnotherGoroutineAreCaught(t *testing.T) {
 
 // Debug mode checks every loop-bound call, also while the loop is busy.
 func TestDebugModeChecksFutureAndQueueCalls(t *testing.T) {
-	l := confLoop(t, aio.WithDebug(true))
+	l := newLoop(t, aio.WithDebug(true))
 	f := aio.NewFuture[int](l)
 	q := aio.NewQueue[int](0)
 	task := aio.Go(l, func(ctx *aio.Context) error { _, err := q.Get(ctx); return err })
@@ -246,42 +169,20 @@ func TestDebugModeChecksFutureAndQueueCalls(t *testing.T) {
 			func() { task.Cancel() },
 			func() { q.PutNowait(1) },
 		} {
-			go func() { ch <- confRecover(fn) }()
+			go func() { ch <- recoverPanic(fn) }()
 			got = append(got, <-ch) // the loop is busy here, in this callback
 		}
 	})
-	confRunBatch(t, l)
+	runOneIteration(t, l)
 	for _, r := range got {
-		confMisuse(t, r, aio.ErrWrongGoroutine)
-	}
-}
-
-// SetResultThreadsafe completes a future from any goroutine in one call.
-func TestSetResultThreadsafeFromAGoroutine(t *testing.T) {
-	err := aio.Run(func(ctx *aio.Context) error {
-		f := aio.NewFuture[int](ctx)
-		go f.SetResultThreadsafe(7)
-		v, err := f.Await(ctx)
-		if v != 7 || err != nil {
-			t.Errorf("Await = %v, %v", v, err)
-		}
-		g := aio.NewFuture[int](ctx)
-		boom := errors.New("boom")
-		go g.SetErrorThreadsafe(boom)
-		if _, err := g.Await(ctx); !errors.Is(err, boom) {
-			t.Errorf("Await = %v, want boom", err)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+		expectMisuse(t, r, aio.ErrWrongGoroutine)
 	}
 }
 
 // Gather, GatherSettled, Wait, Shield, AsCompleted and WaitFor reject a
 // future of another loop, as Await does.
 func TestCombinatorsRejectAFutureOfAnotherLoop(t *testing.T) {
-	foreign := aio.NewFuture[int](confLoop(t))
+	foreign := aio.NewFuture[int](newLoop(t))
 	calls := map[string]func(ctx *aio.Context){
 		"aio.Gather":        func(ctx *aio.Context) { aio.Gather(ctx, foreign) },
 		"aio.GatherSettled": func(ctx *aio.Context) { aio.GatherSettled(ctx, foreign) },
@@ -295,8 +196,8 @@ func TestCombinatorsRejectAFutureOfAnotherLoop(t *testing.T) {
 	}
 	for op, call := range calls {
 		t.Run(op, func(t *testing.T) {
-			confRun(t, func(ctx *aio.Context) error {
-				confMisuse(t, confRecover(func() { call(ctx) }), aio.ErrWrongLoop, op)
+			runVirtual(t, func(ctx *aio.Context) error {
+				expectMisuse(t, recoverPanic(func() { call(ctx) }), aio.ErrWrongLoop, op)
 				return nil
 			})
 		})
@@ -305,7 +206,7 @@ func TestCombinatorsRejectAFutureOfAnotherLoop(t *testing.T) {
 
 // nil functions are rejected at the call, not with a nil dereference later.
 func TestNilFunctionsAreRejectedAtTheCall(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	f := aio.NewFuture[int](l)
 	calls := map[string]func(){
 		"Loop.CallSoon":           func() { l.CallSoon(nil) },
@@ -318,23 +219,23 @@ func TestNilFunctionsAreRejectedAtTheCall(t *testing.T) {
 		"Future.AddDoneCallback":  func() { f.AddDoneCallback(nil) },
 	}
 	for op, call := range calls {
-		confMisuse(t, confRecover(call), aio.ErrNilFunc, op)
+		expectMisuse(t, recoverPanic(call), aio.ErrNilFunc, op)
 	}
-	confRun(t, func(ctx *aio.Context) error {
-		confMisuse(t, confRecover(func() { aio.RunTaskGroup(ctx, nil) }), aio.ErrNilFunc, "aio.RunTaskGroup")
+	runVirtual(t, func(ctx *aio.Context) error {
+		expectMisuse(t, recoverPanic(func() { aio.RunTaskGroup(ctx, nil) }), aio.ErrNilFunc, "aio.RunTaskGroup")
 		return nil
 	})
 }
 
 // Zero values fail with a message that says what to call instead.
 func TestZeroFutureAndTaskGroupSayWhatToUseInstead(t *testing.T) {
-	confRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var f aio.Future[int]
-		confMisuse(t, confRecover(func() { f.Await(ctx) }), aio.ErrZeroValue, "NewFuture")
-		confMisuse(t, confRecover(func() { f.SetResult(1) }), aio.ErrZeroValue, "NewFuture")
+		expectMisuse(t, recoverPanic(func() { f.Await(ctx) }), aio.ErrZeroValue, "NewFuture")
+		expectMisuse(t, recoverPanic(func() { f.SetResult(1) }), aio.ErrZeroValue, "NewFuture")
 		var g aio.TaskGroup
-		confMisuse(t, confRecover(func() { g.Go(func(*aio.Context) error { return nil }) }), aio.ErrZeroValue, "NewTaskGroup")
-		confMisuse(t, confRecover(func() { g.Wait() }), aio.ErrZeroValue, "NewTaskGroup")
+		expectMisuse(t, recoverPanic(func() { g.Go(func(*aio.Context) error { return nil }) }), aio.ErrZeroValue, "NewTaskGroup")
+		expectMisuse(t, recoverPanic(func() { g.Wait() }), aio.ErrZeroValue, "NewTaskGroup")
 		return nil
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/asyncgo/aio"
+	"github.com/asyncgo/aio/internal/coro"
 )
 
 // In steady state Spawn reuses idle coroutines: spawning and finishing a
@@ -50,7 +51,7 @@ func TestSpawnInSteadyStateCreatesNoGoroutine(t *testing.T) {
 func coroutineGoroutines() int {
 	buf := make([]byte, 1<<22)
 	buf = buf[:runtime.Stack(buf, true)]
-	return bytes.Count(buf, []byte("aio/internal/coro.(*Coro).body("))
+	return bytes.Count(buf, []byte(coro.BodyFrame))
 }
 
 // Closing the loop stops every coroutine, idle or suspended: the goroutine

@@ -10,21 +10,13 @@ import (
 	"github.com/asyncgo/aio"
 )
 
-// scDrain takes every item from q without waiting.
-func scDrain[T any](q *aio.Queue[T]) []T {
-	var out []T
-	for {
-		v, err := q.GetNowait()
-		if err != nil {
-			return out
-		}
-		out = append(out, v)
-	}
-}
-
-// inventory §2 item 91
+// A queue is FIFO; PutNowait on a full queue and GetNowait on an empty one
+// fail.
+// CPython: QueueBasicTests.test_order, QueueGetTests.test_nonblocking_get_exception
+// and QueuePutTests.test_nonblocking_put_exception in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_queues.py
 func TestQueueIsFIFOAndItsNowaitMethodsReportFullAndEmpty(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		q := aio.NewQueue[int](3)
 		if _, err := q.GetNowait(); err != aio.ErrQueueEmpty {
 			t.Errorf("GetNowait on empty = %v, want ErrQueueEmpty", err)
@@ -40,16 +32,18 @@ func TestQueueIsFIFOAndItsNowaitMethodsReportFullAndEmpty(t *testing.T) {
 		if err := q.PutNowait(3); err != aio.ErrQueueFull {
 			t.Errorf("PutNowait on full = %v, want ErrQueueFull", err)
 		}
-		if got := scDrain(q); !slices.Equal(got, []int{0, 1, 2}) || !q.Empty() {
+		if got := drainQueue(q); !slices.Equal(got, []int{0, 1, 2}) || !q.Empty() {
 			t.Errorf("items came out as %v, want [0 1 2]", got)
 		}
 		return nil
 	})
 }
 
-// inventory §2 item 91
+// A queue of size 0 or less is never full.
+// CPython: QueueBasicTests.test_full in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_queues.py
 func TestQueueUnboundedIsNeverFull(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var zero aio.Queue[int] // the zero Queue is usable and unbounded
 		for name, q := range map[string]*aio.Queue[int]{"zero": &zero, "0": aio.NewQueue[int](0), "-1": aio.NewQueue[int](-1)} {
 			for i := range 1000 {
@@ -68,11 +62,11 @@ func TestQueueUnboundedIsNeverFull(t *testing.T) {
 	})
 }
 
-// inventory §2 item 91
+// Put on a queue with room and Get on a non-empty one do not yield.
 func TestQueuePutAndGetDoNotYieldWhenTheyNeedNotWait(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		q := aio.NewQueue[int](2)
-		yielded := scProbe(ctx)
+		yielded := yieldProbe(ctx)
 		err1 := q.Put(ctx, 1)
 		err2 := q.Put(ctx, 2)
 		v, err3 := q.Get(ctx)
@@ -86,16 +80,18 @@ func TestQueuePutAndGetDoNotYieldWhenTheyNeedNotWait(t *testing.T) {
 	})
 }
 
-// inventory §2 item 91
+// Put on a full queue waits until a Get frees a slot.
+// CPython: QueuePutTests.test_blocking_put_wait in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_queues.py
 func TestQueuePutWaitsUntilASlotFrees(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
 		q := aio.NewQueue[string](1)
 		q.PutNowait("a")
 		var putAt time.Duration
 		putter := aio.Go(ctx, func(ctx *aio.Context) error {
 			err := q.Put(ctx, "b")
-			putAt = scElapsed(ctx, start)
+			putAt = elapsedSince(ctx, start)
 			return err
 		})
 		aio.Sleep(ctx, time.Second)
@@ -108,16 +104,19 @@ func TestQueuePutWaitsUntilASlotFrees(t *testing.T) {
 		if _, err := putter.Await(ctx); err != nil || putAt != time.Second {
 			t.Errorf("Put = %v at %v; want nil at 1s", err, putAt)
 		}
-		if got := scDrain(q); !slices.Equal(got, []string{"b"}) {
+		if got := drainQueue(q); !slices.Equal(got, []string{"b"}) {
 			t.Errorf("queue holds %q, want [b]", got)
 		}
 		return nil
 	})
 }
 
-// inventory §2 item 92
+// Join returns once TaskDone was called for every item put; one TaskDone too
+// many fails.
+// CPython: _QueueJoinTestMixin.test_task_done and test_task_done_underflow in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_queues.py
 func TestQueueJoinWaitsUntilEveryItemIsDone(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
 		q := aio.NewQueue[int](0)
 		for i := range 3 {
@@ -135,7 +134,7 @@ func TestQueueJoinWaitsUntilEveryItemIsDone(t *testing.T) {
 		if err := q.Join(ctx); err != nil {
 			t.Errorf("Join = %v", err)
 		}
-		if d := scElapsed(ctx, start); d != 3*time.Second {
+		if d := elapsedSince(ctx, start); d != 3*time.Second {
 			t.Errorf("Join returned after %v, want 3s", d)
 		}
 		if err := q.TaskDone(); err != aio.ErrTaskDoneTooMany {
@@ -147,11 +146,13 @@ func TestQueueJoinWaitsUntilEveryItemIsDone(t *testing.T) {
 	})
 }
 
-// inventory §2 item 92
+// Join on a fresh queue returns at once.
+// CPython: _QueueJoinTestMixin.test_join_empty_queue in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_queues.py
 func TestQueueJoinOnAFreshQueueReturnsAtOnce(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		q := aio.NewQueue[int](1)
-		yielded := scProbe(ctx)
+		yielded := yieldProbe(ctx)
 		if err := q.Join(ctx); err != nil || yielded() {
 			t.Errorf("Join on a fresh queue = %v (yielded: %v)", err, yielded())
 		}
@@ -162,9 +163,11 @@ func TestQueueJoinOnAFreshQueueReturnsAtOnce(t *testing.T) {
 	})
 }
 
-// inventory §2 item 93
+// A getter cancelled while waiting loses no item: it goes to the next getter.
+// CPython: QueueGetTests.test_get_cancelled_race in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_queues.py
 func TestQueueCancelledGetterPassesTheNextItemToTheNextGetter(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		q := aio.NewQueue[int](0)
 		var got1, got2 int
 		var err1, err2 error
@@ -182,9 +185,11 @@ func TestQueueCancelledGetterPassesTheNextItemToTheNextGetter(t *testing.T) {
 	})
 }
 
-// inventory §2 item 93
+// A getter cancelled after an item was handed to it still gets the item.
+// CPython: QueueGetTests.test_get_cancelled_race in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_queues.py
 func TestQueueGetterCancelledAfterAnItemWasHandedToItKeepsTheItem(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		q := aio.NewQueue[int](0)
 		var got int
 		var getErr, nextErr error
@@ -204,15 +209,17 @@ func TestQueueGetterCancelledAfterAnItemWasHandedToItKeepsTheItem(t *testing.T) 
 			t.Errorf("next await = %v, want the cancellation", nextErr)
 		}
 		if !q.Empty() {
-			t.Errorf("item left in the queue as well: %v", scDrain(q))
+			t.Errorf("item left in the queue as well: %v", drainQueue(q))
 		}
 		return nil
 	})
 }
 
-// inventory §2 item 93
+// A putter cancelled while waiting inserts nothing.
+// CPython: QueuePutTests.test_put_cancelled_race in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_queues.py
 func TestQueueCancelledPutInsertsNothing(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		q := aio.NewQueue[string](1)
 		q.PutNowait("a")
 		cancelled := aio.Go(ctx, func(ctx *aio.Context) error { return q.Put(ctx, "cancelled") })
@@ -227,7 +234,7 @@ func TestQueueCancelledPutInsertsNothing(t *testing.T) {
 		if _, err := next.Await(ctx); err != nil {
 			t.Errorf("Put = %v", err)
 		}
-		if got := scDrain(q); !slices.Equal(got, []string{"next"}) {
+		if got := drainQueue(q); !slices.Equal(got, []string{"next"}) {
 			t.Errorf("queue holds %q, want [next]", got)
 		}
 		return nil
@@ -235,7 +242,7 @@ func TestQueueCancelledPutInsertsNothing(t *testing.T) {
 }
 
 func TestQueueServesWaitingGettersFirstComeFirstServed(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		q := aio.NewQueue[int](0)
 		got := make([]int, 3)
 		var getters []*aio.Task[struct{}]
@@ -264,7 +271,7 @@ func TestQueueServesWaitingGettersFirstComeFirstServed(t *testing.T) {
 }
 
 func TestQueueServesWaitingPuttersFirstComeFirstServed(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		q := aio.NewQueue[int](1)
 		q.PutNowait(0)
 		var putters []*aio.Task[struct{}]

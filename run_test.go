@@ -11,47 +11,43 @@ import (
 	"go.uber.org/goleak"
 )
 
-// confReports collects what reaches the exception handler.
-type confReports []aio.ExceptionContext
-
-func (r *confReports) option() aio.Option {
-	return aio.WithExceptionHandler(func(_ *aio.Loop, ec aio.ExceptionContext) { *r = append(*r, ec) })
-}
-
-// inventory §2 item 103
+// Run returns what main returns.
+// CPython: RunTests.test_asyncio_run_return in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_runners.py
 func TestRunReturnsTheErrorOfMain(t *testing.T) {
 	sentinel := errors.New("main failed")
-	err := confRun(t, func(ctx *aio.Context) error {
+	err := runMain(t, func(ctx *aio.Context) error {
 		aio.Sleep(ctx, time.Second)
 		return sentinel
-	})
+	}, virtualClock())
 	if err != sentinel {
 		t.Fatalf("Run returned %v, want main's error", err)
 	}
 }
 
-// inventory §2 item 103
+// Run cancels the tasks still pending when main returns and waits for them.
+// CPython: RunTests.test_asyncio_run_cancels_hanging_tasks in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_runners.py
 func TestRunCancelsPendingTasksAndRunsTheirDefers(t *testing.T) {
 	var hanging *aio.Task[struct{}]
 	deferRan := false
-	err := confRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		hanging = aio.Go(ctx, func(ctx *aio.Context) error {
 			defer func() { deferRan = true }()
 			return aio.Sleep(ctx, time.Hour)
 		})
 		return aio.Sleep(ctx, 0)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if !deferRan || !hanging.Cancelled() {
 		t.Fatalf("defer ran=%v, task cancelled=%v; want both", deferRan, hanging.Cancelled())
 	}
 }
 
-// inventory §2 item 103
+// Errors of tasks cancelled at shutdown go to the exception handler.
+// CPython: RunTests.test_asyncio_run_reports_hanging_tasks_errors in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_runners.py
 func TestRunReportsErrorsOfTasksCancelledAtShutdown(t *testing.T) {
-	var reports confReports
+	var reports handlerReports
 	cleanupErr := errors.New("cleanup failed")
 	var hanging *aio.Task[struct{}]
 	err := aio.Run(func(ctx *aio.Context) error {
@@ -60,7 +56,7 @@ func TestRunReportsErrorsOfTasksCancelledAtShutdown(t *testing.T) {
 			return cleanupErr
 		})
 		return aio.Sleep(ctx, 0)
-	}, confVirtual(), reports.option())
+	}, virtualClock(), reports.option())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,9 +65,12 @@ func TestRunReportsErrorsOfTasksCancelledAtShutdown(t *testing.T) {
 	}
 }
 
-// inventory §2 item 103 (and item 29)
+// The error of a task nobody awaited is reported ("Task exception was never
+// retrieved").
+// CPython: BaseFutureTests.test_tb_logger_exception_unretrieved in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_futures.py
 func TestRunReportsTaskErrorsNobodyRetrieved(t *testing.T) {
-	var reports confReports
+	var reports handlerReports
 	lost, seen := errors.New("lost"), errors.New("seen")
 	var orphan *aio.Task[struct{}]
 	err := aio.Run(func(ctx *aio.Context) error {
@@ -80,7 +79,7 @@ func TestRunReportsTaskErrorsNobodyRetrieved(t *testing.T) {
 		aio.Go(ctx, func(*aio.Context) error { return nil })
 		awaited.Await(ctx)
 		return aio.Sleep(ctx, time.Second)
-	}, confVirtual(), reports.option())
+	}, virtualClock(), reports.option())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,18 +89,17 @@ func TestRunReportsTaskErrorsNobodyRetrieved(t *testing.T) {
 	}
 }
 
-// inventory §2 item 103
+// Run inside a running loop fails.
+// CPython: RunTests.test_asyncio_run_from_running_loop in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_runners.py
 func TestRunInsideARunningLoopReturnsErrNestedRun(t *testing.T) {
 	noop := func(*aio.Context) error { return nil }
 	var fromTask, fromCallback error
-	err := confRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		fromTask = aio.Run(noop)
 		ctx.Loop().CallSoon(func() { fromCallback = aio.Run(noop) })
 		return aio.Sleep(ctx, 0)
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if !errors.Is(fromTask, aio.ErrNestedRun) || !errors.Is(fromCallback, aio.ErrNestedRun) {
 		t.Fatalf("from a task: %v, from a callback: %v; want ErrNestedRun", fromTask, fromCallback)
 	}
@@ -111,7 +109,7 @@ func TestRunInsideARunningLoopReturnsErrNestedRun(t *testing.T) {
 // Run, after every other task was cancelled and unwound.
 func TestGoexitInATaskEndsRunsGoroutineAfterUnwindingTheOtherTasks(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	var reports confReports
+	var reports handlerReports
 	done := make(chan struct{})
 	returned, otherDeferRan := false, false
 	go func() {
@@ -124,7 +122,7 @@ func TestGoexitInATaskEndsRunsGoroutineAfterUnwindingTheOtherTasks(t *testing.T)
 			aio.Sleep(ctx, 0)
 			runtime.Goexit()
 			return nil
-		}, confVirtual(), reports.option())
+		}, virtualClock(), reports.option())
 		returned = true
 	}()
 	<-done
@@ -139,8 +137,8 @@ func TestGoexitInATaskEndsRunsGoroutineAfterUnwindingTheOtherTasks(t *testing.T)
 // Goexit policy (doc.go), with a loop used directly.
 func TestALoopWhoseTaskCalledGoexitCanStillBeClosed(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
-	var reports confReports
-	l := aio.NewLoop(confVirtual(), reports.option())
+	var reports handlerReports
+	l := aio.NewLoop(virtualClock(), reports.option())
 	otherDeferRan := false
 	other := aio.Go(l, func(ctx *aio.Context) error {
 		defer func() { otherDeferRan = true }()
@@ -183,7 +181,7 @@ func TestALoopWhoseTaskCalledGoexitCanStillBeClosed(t *testing.T) {
 func TestAQueueSkipsAWaiterEndedByGoexit(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	q := aio.NewQueue[int](0)
-	l := aio.NewLoop(confVirtual())
+	l := aio.NewLoop(virtualClock())
 	getter := aio.Spawn(l, func(ctx *aio.Context) (int, error) { return q.Get(ctx) })
 	quitter := aio.Go(l, func(*aio.Context) error { runtime.Goexit(); return nil })
 	done := make(chan struct{})

@@ -10,7 +10,7 @@ import (
 )
 
 func TestRunnerKeepsOneLoopAcrossRuns(t *testing.T) {
-	r := aio.NewRunner(thrVirtual())
+	r := aio.NewRunner(virtualClock())
 	defer r.Close()
 	var first, second *aio.Loop
 	var bg *aio.Task[int]
@@ -48,7 +48,7 @@ func TestRunnerRunReturnsTheCoroutinesError(t *testing.T) {
 
 func TestRunnerCloseCancelsLeftoverTasksAndRunsTheirDefers(t *testing.T) {
 	var reports []aio.ExceptionContext
-	r := aio.NewRunner(thrVirtual(), aio.WithExceptionHandler(func(_ *aio.Loop, ec aio.ExceptionContext) {
+	r := aio.NewRunner(virtualClock(), aio.WithExceptionHandler(func(_ *aio.Loop, ec aio.ExceptionContext) {
 		reports = append(reports, ec)
 	}))
 	cleaned := false
@@ -123,7 +123,7 @@ func TestRunnerRunFromInsideItsLoopFailsWithErrLoopRunning(t *testing.T) {
 func TestRunnerRunWithANilFunctionPanics(t *testing.T) {
 	r := aio.NewRunner()
 	defer r.Close()
-	if r := thrRecover(func() { r.Run(nil) }); r == nil {
+	if r := recoverPanic(func() { r.Run(nil) }); r == nil {
 		t.Errorf("Run(nil) did not panic")
 	}
 }
@@ -139,5 +139,5 @@ func TestRunnerCloseStopsTheThreadPool(t *testing.T) {
 	if err := r.Close(); err != nil {
 		t.Fatal(err)
 	}
-	thrNoLeak(t)
+	noLeak(t)
 }

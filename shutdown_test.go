@@ -1,12 +1,9 @@
 package aio_test
 
 import (
-	"bytes"
 	"errors"
-	"log/slog"
 	"runtime"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -25,7 +22,7 @@ func TestRunGivesTasksSpawnedInMainsLastStepTheirFirstStep(t *testing.T) {
 			return aio.Sleep(ctx, time.Hour)
 		})
 		return nil
-	}, confVirtual())
+	}, virtualClock())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +34,7 @@ func TestRunGivesTasksSpawnedInMainsLastStepTheirFirstStep(t *testing.T) {
 // RunUntilComplete runs the callbacks the completing step scheduled in the
 // same call (asyncio stops from the future's done callback).
 func TestRunUntilCompleteRunsWhatTheLastStepScheduled(t *testing.T) {
-	l := confLoop(t)
+	l := newLoop(t)
 	ran := false
 	task := aio.Go(l, func(ctx *aio.Context) error {
 		ctx.Loop().CallSoon(func() { ran = true })
@@ -49,28 +46,6 @@ func TestRunUntilCompleteRunsWhatTheLastStepScheduled(t *testing.T) {
 	if !ran {
 		t.Fatal("the callback scheduled by the last step did not run in the same RunUntilComplete")
 	}
-}
-
-// logCapture captures the default slog logger's output for a test.
-func logCapture(t *testing.T) (read func() string) {
-	t.Helper()
-	var mu sync.Mutex
-	var buf bytes.Buffer
-	old := slog.Default()
-	slog.SetDefault(slog.New(slog.NewTextHandler(lockedWriter{&mu, &buf}, nil)))
-	t.Cleanup(func() { slog.SetDefault(old) })
-	return func() string { mu.Lock(); defer mu.Unlock(); return buf.String() }
-}
-
-type lockedWriter struct {
-	mu *sync.Mutex
-	w  *bytes.Buffer
-}
-
-func (w lockedWriter) Write(p []byte) (int, error) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.w.Write(p)
 }
 
 // A retry loop that drops Sleep's error spins after cancellation (every
@@ -112,7 +87,7 @@ func TestTaskGroupFailuresAreReportedWhenWaitIsNeverCalled(t *testing.T) {
 		tg, _ := aio.NewTaskGroup(ctx)
 		tg.Go(func(ctx *aio.Context) error { return boom })
 		return aio.Sleep(ctx, time.Second)
-	}, confVirtual(), aio.WithExceptionHandler(func(_ *aio.Loop, ec aio.ExceptionContext) { reported = append(reported, ec.Err) }))
+	}, virtualClock(), aio.WithExceptionHandler(func(_ *aio.Loop, ec aio.ExceptionContext) { reported = append(reported, ec.Err) }))
 	if len(reported) != 1 || !errors.Is(reported[0], boom) {
 		t.Fatalf("reported %v; want the child's failure", reported)
 	}

@@ -15,7 +15,7 @@ import (
 // installed (otherwise SIGUSR1 would end the process).
 
 func TestAddSignalHandlerRunsTheHandlerOnTheLoop(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		l := ctx.Loop()
 		got := aio.NewFuture[os.Signal](ctx)
 		// The handler runs on the loop: it may resolve a future directly.
@@ -32,13 +32,10 @@ func TestAddSignalHandlerRunsTheHandlerOnTheLoop(t *testing.T) {
 		}
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestAddSignalHandlerAgainReplacesTheHandler(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		l := ctx.Loop()
 		got := aio.NewFuture[string](ctx)
 		if err := l.AddSignalHandler(syscall.SIGUSR1, func() { _ = got.SetResult("old") }); err != nil {
@@ -57,15 +54,12 @@ func TestAddSignalHandlerAgainReplacesTheHandler(t *testing.T) {
 		}
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // Removing one handler keeps the others working (the subscription moves to
 // a new channel without a gap) and the goroutine exits with the last one.
 func TestRemoveSignalHandlerReportsWhetherItRemovedOneAndKeepsTheOthers(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		l := ctx.Loop()
 		before := goleak.IgnoreCurrent()
 		got := aio.NewFuture[string](ctx)
@@ -94,9 +88,6 @@ func TestRemoveSignalHandlerReportsWhetherItRemovedOneAndKeepsTheOthers(t *testi
 		goleak.VerifyNone(t, before) // the signal goroutine is gone with the last handler
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestAddSignalHandlerRejectsNilArgumentsUncatchableSignalsAndClosedLoops(t *testing.T) {
@@ -127,7 +118,7 @@ func TestClosingTheLoopRemovesItsSignalHandlers(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = l.Close()
-	thrNoLeak(t)
+	noLeak(t)
 	if l.RemoveSignalHandler(syscall.SIGUSR1) {
 		t.Errorf("a handler survived Close")
 	}

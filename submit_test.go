@@ -10,27 +10,8 @@ import (
 	"github.com/asyncgo/aio"
 )
 
-// thrServe runs a loop on a goroutine of its own until the returned stop
-// function is called; stop closes the loop and waits for that goroutine.
-func thrServe(t *testing.T, opts ...aio.Option) (l *aio.Loop, stop func()) {
-	t.Helper()
-	l = aio.NewLoop(opts...)
-	quit := aio.NewFuture[struct{}](l)
-	done := make(chan error, 1)
-	go func() {
-		done <- l.RunUntilComplete(quit)
-		_ = l.Close()
-	}()
-	return l, func() {
-		_ = l.CallSoonThreadsafe(func() { _ = quit.SetResult(struct{}{}) })
-		if err := <-done; err != nil {
-			t.Errorf("the serving loop: %v", err)
-		}
-	}
-}
-
 func TestSubmitRunsTheCoroutineOnTheLoopAndWaitReturnsItsResult(t *testing.T) {
-	l, stop := thrServe(t)
+	l, stop := serveLoop(t)
 	defer stop()
 	s, err := aio.Submit(l, func(ctx *aio.Context) (string, error) {
 		if err := aio.Sleep(ctx, time.Millisecond); err != nil {
@@ -56,7 +37,7 @@ func TestSubmitRunsTheCoroutineOnTheLoopAndWaitReturnsItsResult(t *testing.T) {
 }
 
 func TestSubmitWaitReturnsAPanicInTheCoroutineAsPanicError(t *testing.T) {
-	l, stop := thrServe(t)
+	l, stop := serveLoop(t)
 	defer stop()
 	s, err := aio.Submit(l, func(*aio.Context) (int, error) { panic("submitted panic") })
 	if err != nil {
@@ -70,7 +51,7 @@ func TestSubmitWaitReturnsAPanicInTheCoroutineAsPanicError(t *testing.T) {
 }
 
 func TestSubmissionCancelCancelsTheRunningTask(t *testing.T) {
-	l, stop := thrServe(t)
+	l, stop := serveLoop(t)
 	defer stop()
 	started := make(chan struct{})
 	s, err := aio.Submit(l, func(ctx *aio.Context) (int, error) {
@@ -139,7 +120,7 @@ func TestSubmissionWaitReturnsErrLoopClosedWhenTheLoopClosesBeforeTheTaskRan(t *
 }
 
 func TestSubmissionWaitReturnsWhenItsContextIsDoneAndTheTaskGoesOn(t *testing.T) {
-	l, stop := thrServe(t)
+	l, stop := serveLoop(t)
 	defer stop()
 	release := make(chan struct{})
 	s, err := aio.Submit(l, func(ctx *aio.Context) (int, error) {
@@ -161,13 +142,13 @@ func TestSubmissionWaitReturnsWhenItsContextIsDoneAndTheTaskGoesOn(t *testing.T)
 }
 
 func TestSubmitWithANilLoopOrFunctionPanics(t *testing.T) {
-	r := thrRecover(func() { aio.Submit(nil, func(*aio.Context) (int, error) { return 0, nil }) })
+	r := recoverPanic(func() { aio.Submit(nil, func(*aio.Context) (int, error) { return 0, nil }) })
 	if msg, _ := r.(string); !strings.Contains(msg, "nil *Loop") {
 		t.Errorf("Submit(nil loop) panicked with %v", r)
 	}
 	l := aio.NewLoop()
 	defer l.Close()
-	r = thrRecover(func() { aio.Submit[int](l, nil) })
+	r = recoverPanic(func() { aio.Submit[int](l, nil) })
 	if msg, _ := r.(string); !strings.Contains(msg, "nil function") {
 		t.Errorf("Submit(nil fn) panicked with %v", r)
 	}
@@ -175,7 +156,7 @@ func TestSubmitWithANilLoopOrFunctionPanics(t *testing.T) {
 
 // Many goroutines submit at once; every submission runs exactly once.
 func TestSubmitFromManyGoroutinesRunsEachSubmissionOnce(t *testing.T) {
-	l, stop := thrServe(t)
+	l, stop := serveLoop(t)
 	defer stop()
 	const n = 50
 	counts := make([]int, n) // touched only on the loop goroutine

@@ -11,9 +11,12 @@ import (
 	"github.com/asyncgo/aio"
 )
 
-// inventory §2 item 76
+// A TaskGroup waits for all its children, including ones started while it
+// waits.
+// CPython: TestTaskGroup.test_taskgroup_01 and test_taskgroup_23 in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_taskgroups.py
 func TestTaskGroupWaitWaitsForChildrenIncludingOnesStartedWhileWaiting(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
 		tg, _ := aio.NewTaskGroup(ctx)
 		var finished []string
@@ -35,16 +38,19 @@ func TestTaskGroupWaitWaitsForChildrenIncludingOnesStartedWhileWaiting(t *testin
 		if !slices.Equal(finished, []string{"first", "late"}) {
 			t.Errorf("finished before Wait returned: %v", finished)
 		}
-		if d := scElapsed(ctx, start); d != 3*time.Second {
+		if d := elapsedSince(ctx, start); d != 3*time.Second {
 			t.Errorf("Wait returned after %v, want 3s", d)
 		}
 		return nil
 	})
 }
 
-// inventory §2 item 77
+// The first child failure cancels the siblings and the body; the errors come
+// back together.
+// CPython: TestTaskGroup.test_cancel_children_on_child_error in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_taskgroups.py
 func TestTaskGroupFirstFailureCancelsSiblingsAndTheBody(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
 		errA, errB := errors.New("a"), errors.New("b")
 		tg, gctx := aio.NewTaskGroup(ctx)
@@ -65,7 +71,7 @@ func TestTaskGroupFirstFailureCancelsSiblingsAndTheBody(t *testing.T) {
 		if !errors.Is(bodyErr, context.Canceled) || gctx.Err() != context.Canceled {
 			t.Errorf("body Sleep = %v, gctx.Err() = %v; want the group's cancellation", bodyErr, gctx.Err())
 		}
-		if d := scElapsed(ctx, start); d != time.Second {
+		if d := elapsedSince(ctx, start); d != time.Second {
 			t.Errorf("body cancelled after %v, want 1s", d)
 		}
 		err := tg.Wait()
@@ -86,9 +92,11 @@ func TestTaskGroupFirstFailureCancelsSiblingsAndTheBody(t *testing.T) {
 	})
 }
 
-// inventory §2 item 78
+// A child cancelled on its own is not a failure of the group.
+// CPython: TestTaskGroup.test_taskgroup_03 in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_taskgroups.py
 func TestTaskGroupChildCancelledOnItsOwnIsNotAFailure(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		tg, gctx := aio.NewTaskGroup(ctx)
 		victim := tg.Go(func(ctx *aio.Context) error { return aio.Sleep(ctx, time.Hour) })
 		survivor := aio.Spawn(tg, func(ctx *aio.Context) (int, error) {
@@ -110,9 +118,11 @@ func TestTaskGroupChildCancelledOnItsOwnIsNotAFailure(t *testing.T) {
 	})
 }
 
-// inventory §2 item 79
+// An error of the body cancels the children and is among the group's errors.
+// CPython: TestTaskGroup.test_taskgroup_19 in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_taskgroups.py
 func TestWithTaskGroupBodyErrorCancelsChildrenAndIsIncluded(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		errBody, errChild := errors.New("body"), errors.New("child")
 		var plain, failing *aio.Task[struct{}]
 		err := aio.WithTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
@@ -136,7 +146,7 @@ func TestWithTaskGroupBodyErrorCancelsChildrenAndIsIncluded(t *testing.T) {
 }
 
 func TestWithTaskGroupWaitsForChildrenAfterTheBodyReturns(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var child *aio.Task[int]
 		err := aio.WithTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
 			child = aio.Spawn(tg, func(ctx *aio.Context) (int, error) { return 2, aio.Sleep(ctx, time.Second) })
@@ -149,9 +159,12 @@ func TestWithTaskGroupWaitsForChildrenAfterTheBodyReturns(t *testing.T) {
 	})
 }
 
-// inventory §2 item 81
+// Cancelling the task that owns the group cancels the children and
+// propagates.
+// CPython: TestTaskGroup.test_cancellation in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_taskgroups.py
 func TestTaskGroupOwnerCancellationCancelsChildrenAndPropagates(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		errCleanup := errors.New("cleanup")
 		var children []*aio.Task[struct{}]
 		owner := aio.Go(ctx, func(ctx *aio.Context) error {
@@ -179,9 +192,11 @@ func TestTaskGroupOwnerCancellationCancelsChildrenAndPropagates(t *testing.T) {
 	})
 }
 
-// inventory §2 item 82
+// Starting a task in a group that has finished is refused.
+// CPython: TestTaskGroup.test_taskgroup_finished in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_taskgroups.py
 func TestTaskGroupGoAfterWaitReturnedPanics(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		tg, _ := aio.NewTaskGroup(ctx)
 		tg.Wait()
 		func() {
@@ -199,9 +214,11 @@ func TestTaskGroupGoAfterWaitReturnedPanics(t *testing.T) {
 	})
 }
 
-// inventory §2 item 82
+// A task started in a group that is being cancelled never runs.
+// CPython: TestTaskGroup.test_taskgroup_no_create_task_after_failure in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_taskgroups.py
 func TestTaskGroupGoWhileCancellingGivesATaskThatNeverRuns(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		tg, _ := aio.NewTaskGroup(ctx)
 		tg.Cancel()
 		ran := false
@@ -217,11 +234,11 @@ func TestTaskGroupGoWhileCancellingGivesATaskThatNeverRuns(t *testing.T) {
 }
 
 func TestTaskGroupWaitTwiceReturnsTheSameResultAtOnce(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		tg, _ := aio.NewTaskGroup(ctx)
 		tg.Go(func(ctx *aio.Context) error { return errors.New("x") })
 		first := tg.Wait()
-		yielded := scProbe(ctx)
+		yielded := yieldProbe(ctx)
 		second := tg.Wait()
 		if first == nil || second != first || yielded() {
 			t.Errorf("Wait = %v, then %v (yielded %v); want the same error at once", first, second, yielded())
@@ -231,7 +248,7 @@ func TestTaskGroupWaitTwiceReturnsTheSameResultAtOnce(t *testing.T) {
 }
 
 func TestTaskGroupCancelCancelsChildrenAndTheBodyWithoutError(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		tg, gctx := aio.NewTaskGroup(ctx)
 		child := tg.Go(func(ctx *aio.Context) error { return aio.Sleep(ctx, time.Hour) })
 		aio.Sleep(gctx, 0)
@@ -279,30 +296,51 @@ func TestWithTaskGroupBodyPanicCancelsChildrenFirst(t *testing.T) {
 	}
 }
 
-// inventory §2 item 83, translated: a TaskGroup belongs to a running task.
+// A TaskGroup belongs to a running task, as in asyncio.
 // Creating one outside a task, or waiting on it from another task, panics
 // with an explanation instead of corrupting the group.
+// CPython: TestTaskGroup.test_taskgroup_without_parent_task in
+// https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_taskgroups.py
 func TestTaskGroupOutsideItsTaskPanics(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		tg, _ := aio.NewTaskGroup(ctx)
 		var fromCallback, fromOtherTask any
 		done := aio.NewFuture[struct{}](ctx)
 		ctx.Loop().CallSoon(func() {
-			fromCallback = confRecover(func() { aio.NewTaskGroup(ctx) })
+			fromCallback = recoverPanic(func() { aio.NewTaskGroup(ctx) })
 			done.SetResult(struct{}{})
 		})
 		if _, err := done.Await(ctx); err != nil {
 			return err
 		}
 		other := aio.Go(ctx, func(octx *aio.Context) error {
-			fromOtherTask = confRecover(func() { tg.Wait() })
+			fromOtherTask = recoverPanic(func() { tg.Wait() })
 			return nil
 		})
 		if _, err := other.Await(ctx); err != nil {
 			return err
 		}
-		confMisuse(t, fromCallback, aio.ErrNotInTask, "aio.NewTaskGroup")
-		confMisuse(t, fromOtherTask, aio.ErrNotInTask, "TaskGroup.Wait")
+		expectMisuse(t, fromCallback, aio.ErrNotInTask, "aio.NewTaskGroup")
+		expectMisuse(t, fromOtherTask, aio.ErrNotInTask, "TaskGroup.Wait")
 		return tg.Wait()
 	})
+}
+
+// A WaitFor timeout is a failure, not a cancellation: the TaskGroup stops
+// the siblings and reports it (asyncio raises ExceptionGroup([TimeoutError])
+// for this program).
+func TestWaitForTimeoutInATaskGroupIsAFailureOfTheGroup(t *testing.T) {
+	err := aio.Run(func(ctx *aio.Context) error {
+		return aio.RunTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
+			tg.Go(func(ctx *aio.Context) error {
+				slow := aio.Go(ctx, func(ctx *aio.Context) error { return aio.Sleep(ctx, time.Hour) })
+				_, err := aio.WaitFor(ctx, slow, time.Second)
+				return err
+			})
+			return nil
+		})
+	}, virtualClock())
+	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
+		t.Fatalf("Run = %v; want the timeout, not a cancellation", err)
+	}
 }

@@ -14,31 +14,9 @@ import (
 	"go.uber.org/goleak"
 )
 
-// Helpers of the thread tests (own names: the core's test helpers may
-// change).
-
-// thrRun runs main with aio.Run; any report to the exception handler fails
-// the test. opts come last.
-func thrRun(t *testing.T, main func(*aio.Context) error, opts ...aio.Option) error {
-	t.Helper()
-	all := append([]aio.Option{aio.WithExceptionHandler(func(_ *aio.Loop, ec aio.ExceptionContext) {
-		t.Errorf("unexpected report to the exception handler: %s: %v", ec.Message, ec.Err)
-	})}, opts...)
-	return aio.Run(main, all...)
-}
-
-func thrVirtual() aio.Option { return aio.WithClock(aio.NewVirtualClock(time.Time{})) }
-
-// thrRecover calls fn and returns what it panicked with (nil if nothing).
-func thrRecover(fn func()) (r any) {
-	defer func() { r = recover() }()
-	fn()
-	return nil
-}
-
 func TestToThreadReturnsTheFunctionsValueAndError(t *testing.T) {
 	boom := errors.New("boom")
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		v, err := aio.ToThread(ctx, func(context.Context) (string, error) { return "hi", nil })
 		if v != "hi" || err != nil {
 			t.Errorf("ToThread = %q, %v; want hi, nil", v, err)
@@ -49,9 +27,6 @@ func TestToThreadReturnsTheFunctionsValueAndError(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // The property asyncio.to_thread exists for: blocking code on a worker
@@ -61,7 +36,7 @@ func TestToThreadReturnsTheFunctionsValueAndError(t *testing.T) {
 func TestToThreadKeepsTheLoopRunningWhileTheFunctionBlocks(t *testing.T) {
 	var longest time.Duration
 	ticks := 0
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		stop := make(chan struct{})
 		ticker := aio.Go(ctx, func(ctx *aio.Context) error {
 			last := time.Now()
@@ -93,9 +68,6 @@ func TestToThreadKeepsTheLoopRunningWhileTheFunctionBlocks(t *testing.T) {
 		}
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if longest >= 150*time.Millisecond || ticks < 5 {
 		t.Errorf("longest gap between ticks %v over %d ticks while fn blocked 300ms; the loop was blocked", longest, ticks)
 	}
@@ -103,7 +75,7 @@ func TestToThreadKeepsTheLoopRunningWhileTheFunctionBlocks(t *testing.T) {
 
 func TestToThreadCancellationReachesTheFunctionsContext(t *testing.T) {
 	seen := make(chan error, 1)
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		started := make(chan struct{})
 		w := aio.Spawn(ctx, func(ctx *aio.Context) (int, error) {
 			return aio.ToThread(ctx, func(c context.Context) (int, error) {
@@ -123,10 +95,7 @@ func TestToThreadCancellationReachesTheFunctionsContext(t *testing.T) {
 			t.Errorf("the task returned %v; want its cancellation with the message", err)
 		}
 		return nil
-	}, thrVirtual())
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 	if err := <-seen; err != context.Canceled {
 		t.Errorf("fn's context ended with %v, want context.Canceled", err)
 	}
@@ -135,7 +104,7 @@ func TestToThreadCancellationReachesTheFunctionsContext(t *testing.T) {
 func TestToThreadTimeoutReachesTheFunctionAsDeadlineExceeded(t *testing.T) {
 	seen := make(chan error, 1)
 	clk := &manualClock{}
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		started := make(chan struct{})
 		w := aio.Go(ctx, func(ctx *aio.Context) error {
 			sctx, cancel := aio.WithTimeout(ctx, time.Second)
@@ -157,9 +126,6 @@ func TestToThreadTimeoutReachesTheFunctionAsDeadlineExceeded(t *testing.T) {
 		}
 		return nil
 	}, aio.WithClock(clk))
-	if err != nil {
-		t.Fatal(err)
-	}
 	if err := <-seen; err != context.DeadlineExceeded {
 		t.Errorf("fn's context ended with %v, want context.DeadlineExceeded", err)
 	}
@@ -178,7 +144,7 @@ func TestToThreadCancelledCallerReturnsAtOnceButTheSlotIsHeldUntilTheFunctionRet
 	release := make(chan struct{})
 	firstDone := make(chan struct{})
 	var secondRan atomic.Bool
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		started := make(chan struct{})
 		first := aio.Go(ctx, func(ctx *aio.Context) error {
 			_, err := aio.ToThread(ctx, func(context.Context) (int, error) {
@@ -218,10 +184,7 @@ func TestToThreadCancelledCallerReturnsAtOnceButTheSlotIsHeldUntilTheFunctionRet
 		close(release)
 		_, err := second.Await(ctx)
 		return err
-	}, thrVirtual(), aio.WithThreadLimit(1))
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, aio.WithThreadLimit(1))
 	<-firstDone
 	if !secondRan.Load() {
 		t.Errorf("the second function never ran")
@@ -229,7 +192,7 @@ func TestToThreadCancelledCallerReturnsAtOnceButTheSlotIsHeldUntilTheFunctionRet
 }
 
 func TestToThreadPanicBecomesPanicErrorWithTheFunctionsStack(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		_, err := aio.ToThread(ctx, func(context.Context) (int, error) { panicInWorker(); return 0, nil })
 		var pe *aio.PanicError
 		if !errors.As(err, &pe) || pe.Value != "worker exploded" {
@@ -240,15 +203,12 @@ func TestToThreadPanicBecomesPanicErrorWithTheFunctionsStack(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func panicInWorker() { panic("worker exploded") }
 
 func TestToThreadGoexitInTheFunctionBecomesErrGoexitAndThePoolGoesOn(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		_, err := aio.ToThread(ctx, func(context.Context) (int, error) { runtime.Goexit(); return 0, nil })
 		if err != aio.ErrGoexit {
 			t.Errorf("ToThread returned %v, want ErrGoexit", err)
@@ -259,9 +219,6 @@ func TestToThreadGoexitInTheFunctionBecomesErrGoexitAndThePoolGoesOn(t *testing.
 		}
 		return nil
 	}, aio.WithThreadLimit(1))
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 // Like Trio's CapacityLimiter: calls beyond the limit start in the order
@@ -269,7 +226,7 @@ func TestToThreadGoexitInTheFunctionBecomesErrGoexitAndThePoolGoesOn(t *testing.
 func TestToThreadWorkBeyondTheLimitWaitsFirstComeFirstServed(t *testing.T) {
 	var order []int
 	var mu sync.Mutex
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		gate := make(chan struct{})
 		var tasks []*aio.Task[int]
 		for i := range 6 {
@@ -289,10 +246,7 @@ func TestToThreadWorkBeyondTheLimitWaitsFirstComeFirstServed(t *testing.T) {
 		close(gate)
 		_, err := aio.Gather(ctx, tasks...)
 		return err
-	}, thrVirtual(), aio.WithThreadLimit(1))
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, aio.WithThreadLimit(1))
 	for i, v := range order {
 		if v != i {
 			t.Fatalf("functions ran in order %v, want submission order", order)
@@ -303,7 +257,7 @@ func TestToThreadWorkBeyondTheLimitWaitsFirstComeFirstServed(t *testing.T) {
 func TestToThreadRunsAtMostLimitFunctionsAtOnce(t *testing.T) {
 	const limit, calls = 3, 10
 	var active, peak atomic.Int32
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		started := make(chan struct{}, calls)
 		gate := make(chan struct{})
 		var tasks []*aio.Task[int]
@@ -328,10 +282,7 @@ func TestToThreadRunsAtMostLimitFunctionsAtOnce(t *testing.T) {
 		close(gate) // ...then everything drains
 		_, err := aio.Gather(ctx, tasks...)
 		return err
-	}, thrVirtual(), aio.WithThreadLimit(limit))
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, aio.WithThreadLimit(limit))
 	if p := peak.Load(); p != limit {
 		t.Errorf("at most %d functions ran at once, want exactly the limit %d", p, limit)
 	}
@@ -341,7 +292,7 @@ func TestToThreadCancelledBeforeItStartsNeverRunsTheFunction(t *testing.T) {
 	var ran []string
 	var mu sync.Mutex
 	record := func(s string) { mu.Lock(); ran = append(ran, s); mu.Unlock() }
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		release := make(chan struct{})
 		started := make(chan struct{})
 		busy := aio.Go(ctx, func(ctx *aio.Context) error {
@@ -374,17 +325,14 @@ func TestToThreadCancelledBeforeItStartsNeverRunsTheFunction(t *testing.T) {
 		// FIFO: had the cancelled call run, it would run before this one.
 		_, err := aio.ToThread(ctx, func(context.Context) (int, error) { record("after"); return 0, nil })
 		return err
-	}, thrVirtual(), aio.WithThreadLimit(1))
-	if err != nil {
-		t.Fatal(err)
-	}
+	}, aio.WithThreadLimit(1))
 	if strings.Join(ran, ",") != "busy,after" {
 		t.Errorf("ran %v; the call cancelled while queued must never run", ran)
 	}
 }
 
 func TestToThreadInACancelledScopeReturnsItsErrorWithoutRunning(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		sctx, cancel := aio.WithCancel(ctx)
 		cancel()
 		ran := false
@@ -394,29 +342,23 @@ func TestToThreadInACancelledScopeReturnsItsErrorWithoutRunning(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestToThreadFunctionGetsTheLoopsBaseContextValues(t *testing.T) {
 	type key struct{}
 	base := context.WithValue(context.Background(), key{}, "trace-42")
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		v, err := aio.ToThread(ctx, func(c context.Context) (any, error) { return c.Value(key{}), nil })
 		if v != "trace-42" {
 			t.Errorf("fn saw value %v, want trace-42", v)
 		}
 		return err
 	}, aio.WithBaseContext(base))
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestToThreadContextIsReleasedWhenToThreadReturns(t *testing.T) {
 	var kept context.Context
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		_, err := aio.ToThread(ctx, func(c context.Context) (int, error) {
 			kept = c
 			if c.Err() != nil {
@@ -426,9 +368,6 @@ func TestToThreadContextIsReleasedWhenToThreadReturns(t *testing.T) {
 		})
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	select {
 	case <-kept.Done():
 	default:
@@ -438,9 +377,7 @@ func TestToThreadContextIsReleasedWhenToThreadReturns(t *testing.T) {
 
 func TestToThreadAfterTheLoopClosedFailsWithErrLoopClosed(t *testing.T) {
 	var kept *aio.Context
-	if err := thrRun(t, func(ctx *aio.Context) error { kept = ctx; return nil }); err != nil {
-		t.Fatal(err)
-	}
+	runReal(t, func(ctx *aio.Context) error { kept = ctx; return nil })
 	_, err := aio.ToThread(kept, func(context.Context) (int, error) {
 		t.Error("fn ran on a closed loop")
 		return 0, nil
@@ -455,12 +392,12 @@ func TestToThreadAfterTheLoopClosedFailsWithErrLoopClosed(t *testing.T) {
 }
 
 func TestToThreadWithANilFunctionOrContextPanics(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
-		r := thrRecover(func() { aio.ToThread[int](ctx, nil) })
+	runReal(t, func(ctx *aio.Context) error {
+		r := recoverPanic(func() { aio.ToThread[int](ctx, nil) })
 		if msg, _ := r.(string); !strings.Contains(msg, "nil function") {
 			t.Errorf("ToThread(nil fn) panicked with %v, want a message about the nil function", r)
 		}
-		r = thrRecover(func() {
+		r = recoverPanic(func() {
 			aio.ToThread(nil, func(context.Context) (int, error) { return 0, nil })
 		})
 		if msg, _ := r.(string); !strings.Contains(msg, "nil *Context") {
@@ -468,13 +405,10 @@ func TestToThreadWithANilFunctionOrContextPanics(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestWithThreadLimitBelowOnePanics(t *testing.T) {
-	r := thrRecover(func() { aio.WithThreadLimit(0) })
+	r := recoverPanic(func() { aio.WithThreadLimit(0) })
 	if msg, _ := r.(string); !strings.Contains(msg, "at least 1") {
 		t.Errorf("WithThreadLimit(0) panicked with %v, want a message about the limit", r)
 	}
@@ -483,7 +417,7 @@ func TestWithThreadLimitBelowOnePanics(t *testing.T) {
 // The workers are gone once Run returns, although they were idle and their
 // idle timeout is far away.
 func TestToThreadWorkersExitWhenTheLoopCloses(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		var tasks []*aio.Task[int]
 		for range 4 {
 			tasks = append(tasks, aio.Spawn(ctx, func(ctx *aio.Context) (int, error) {
@@ -493,9 +427,6 @@ func TestToThreadWorkersExitWhenTheLoopCloses(t *testing.T) {
 		_, err := aio.Gather(ctx, tasks...)
 		return err
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	goleak.VerifyNone(t)
 }
 
@@ -537,7 +468,7 @@ func (e *goExecutor) Submit(job func()) error { e.n.Add(1); go job(); return nil
 
 func TestRunInExecutorRunsTheFunctionOnTheGivenExecutor(t *testing.T) {
 	ex := &goExecutor{}
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		v, err := aio.RunInExecutor(ctx, ex, func(context.Context) (int, error) { return 5, nil })
 		if v != 5 || err != nil {
 			t.Errorf("RunInExecutor = %v, %v; want 5, nil", v, err)
@@ -549,9 +480,6 @@ func TestRunInExecutorRunsTheFunctionOnTheGivenExecutor(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if ex.n.Load() != 2 {
 		t.Errorf("the executor got %d jobs, want 2", ex.n.Load())
 	}
@@ -563,7 +491,7 @@ func TestRunInExecutorCancelledBeforeTheExecutorStartsItSkipsTheFunction(t *test
 	var held []func()
 	ex := aio.ExecutorFunc(func(job func()) error { held = append(held, job); return nil })
 	ran := false
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		w := aio.Go(ctx, func(ctx *aio.Context) error {
 			_, err := aio.RunInExecutor(ctx, ex, func(context.Context) (int, error) { ran = true; return 0, nil })
 			return err
@@ -577,9 +505,6 @@ func TestRunInExecutorCancelledBeforeTheExecutorStartsItSkipsTheFunction(t *test
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	if len(held) != 1 {
 		t.Fatalf("the executor got %d jobs, want 1", len(held))
 	}
@@ -591,7 +516,7 @@ func TestRunInExecutorCancelledBeforeTheExecutorStartsItSkipsTheFunction(t *test
 
 func TestRunInExecutorReturnsTheExecutorsSubmitError(t *testing.T) {
 	full := errors.New("executor shut down")
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		_, err := aio.RunInExecutor(ctx, aio.ExecutorFunc(func(func()) error { return full }),
 			func(context.Context) (int, error) { t.Error("fn ran"); return 0, nil })
 		if err != full {
@@ -599,26 +524,14 @@ func TestRunInExecutorReturnsTheExecutorsSubmitError(t *testing.T) {
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func TestRunInExecutorWithANilExecutorUsesTheLoopsPool(t *testing.T) {
-	err := thrRun(t, func(ctx *aio.Context) error {
+	runReal(t, func(ctx *aio.Context) error {
 		v, err := aio.RunInExecutor(ctx, nil, func(context.Context) (int, error) { return 3, nil })
 		if v != 3 || err != nil {
 			t.Errorf("RunInExecutor(nil) = %v, %v; want 3, nil", v, err)
 		}
 		return nil
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-// thrNoLeak fails t if goroutines other than the test's own remain.
-func thrNoLeak(t *testing.T) {
-	t.Helper()
-	goleak.VerifyNone(t)
 }

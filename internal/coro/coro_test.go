@@ -2,6 +2,7 @@ package coro
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 
@@ -23,13 +24,8 @@ func (r *recorder) add(s string) { r.log = append(r.log, s) }
 
 func (r *recorder) expect(t *testing.T, want ...string) {
 	t.Helper()
-	if len(r.log) != len(want) {
+	if !slices.Equal(r.log, want) {
 		t.Fatalf("trace = %q, want %q", r.log, want)
-	}
-	for i := range want {
-		if r.log[i] != want[i] {
-			t.Fatalf("trace = %q, want %q", r.log, want)
-		}
 	}
 }
 

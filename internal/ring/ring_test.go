@@ -2,6 +2,7 @@ package ring
 
 import (
 	"runtime"
+	"slices"
 	"testing"
 	"weak"
 
@@ -17,18 +18,6 @@ func contents[T any](r *Ring[T]) []T {
 		out[i] = r.At(i)
 	}
 	return out
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func mustPanic(t *testing.T, what string, f func()) {
@@ -138,7 +127,7 @@ func TestRingPushFrontPutsElementsBeforeTheFront(t *testing.T) {
 	r.PushFront(1)
 	r.PushFront(0)
 	r.Push(4)
-	if got, want := contents(&r), []int{0, 1, 2, 3, 4}; !equalInts(got, want) {
+	if got, want := contents(&r), []int{0, 1, 2, 3, 4}; !slices.Equal(got, want) {
 		t.Fatalf("contents = %v, want %v", got, want)
 	}
 	if got := r.Peek(); got != 0 {
@@ -228,7 +217,7 @@ func TestRingClearEmptiesAndKeepsTheBuffer(t *testing.T) {
 	mustPanic(t, "Pop after Clear", func() { r.Pop() })
 	r.Push(7)
 	r.PushFront(6)
-	if got, want := contents(&r), []int{6, 7}; !equalInts(got, want) {
+	if got, want := contents(&r), []int{6, 7}; !slices.Equal(got, want) {
 		t.Fatalf("contents after reuse = %v, want %v", got, want)
 	}
 }
@@ -360,7 +349,7 @@ func FuzzRing(f *testing.F) {
 				t.Fatalf("step %d: buffer size %d is not a power of two", step, len(r.buf))
 			}
 		}
-		if got := contents(&r); !equalInts(got, model) {
+		if got := contents(&r); !slices.Equal(got, model) {
 			t.Fatalf("final contents = %v, want %v", got, model)
 		}
 		// Slots outside the live region must be zero (nothing retained).

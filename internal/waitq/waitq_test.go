@@ -1,6 +1,7 @@
 package waitq
 
 import (
+	"slices"
 	"testing"
 
 	"go.uber.org/goleak"
@@ -41,18 +42,6 @@ func checkList[T any](t *testing.T, q *Queue[T]) []T {
 	return vals
 }
 
-func equal(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func mustPanic(t *testing.T, what string, f func()) {
 	t.Helper()
 	defer func() {
@@ -82,7 +71,7 @@ func TestWaitqPopsInFIFOOrder(t *testing.T) {
 			t.Fatal("pushed node does not report Queued")
 		}
 	}
-	if got := checkList(t, &q); !equal(got, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}) {
+	if got := checkList(t, &q); !slices.Equal(got, []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9}) {
 		t.Fatalf("contents = %v", got)
 	}
 	for i := 0; i < 10; i++ {
@@ -130,7 +119,7 @@ func TestWaitqRemoveFromHeadMiddleAndTail(t *testing.T) {
 		if n.Queued() {
 			t.Fatalf("removed node %d still reports Queued", s.remove)
 		}
-		if got := checkList(t, &q); !equal(got, s.want) {
+		if got := checkList(t, &q); !slices.Equal(got, s.want) {
 			t.Fatalf("after Remove(%d): contents = %v, want %v", s.remove, got, s.want)
 		}
 		if q.Remove(n) {
@@ -142,7 +131,7 @@ func TestWaitqRemoveFromHeadMiddleAndTail(t *testing.T) {
 	}
 	// The queue still works after being emptied by Remove.
 	q.PushBack(nodes[0])
-	if got := checkList(t, &q); !equal(got, []int{0}) {
+	if got := checkList(t, &q); !slices.Equal(got, []int{0}) {
 		t.Fatalf("contents = %v", got)
 	}
 }
@@ -242,7 +231,7 @@ func TestWaitqPushBackOfAQueuedNodePanics(t *testing.T) {
 	q.PushBack(n)
 	mustPanic(t, "second PushBack on the same queue", func() { q.PushBack(n) })
 	mustPanic(t, "PushBack onto another queue", func() { other.PushBack(n) })
-	if got := checkList(t, &q); !equal(got, []int{1}) {
+	if got := checkList(t, &q); !slices.Equal(got, []int{1}) {
 		t.Fatalf("q = %v after rejected PushBacks", got)
 	}
 	if other.Len() != 0 {
@@ -258,7 +247,7 @@ func TestWaitqPutOfAQueuedNodePanics(t *testing.T) {
 	if n.Val != 5 || !n.Queued() {
 		t.Fatal("rejected Put modified the node")
 	}
-	if got := checkList(t, &q); !equal(got, []int{5}) {
+	if got := checkList(t, &q); !slices.Equal(got, []int{5}) {
 		t.Fatalf("q = %v", got)
 	}
 	if q.free != nil {
