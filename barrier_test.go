@@ -26,14 +26,14 @@ func barrierRound(ctx *aio.Context, b *aio.Barrier, n int) ([]*aio.Task[int], []
 }
 
 func TestBarrierWaitReturnsDistinctIndicesInArrivalOrderWhenAllPartiesArrive(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		b := aio.NewBarrier(3)
 		tasks, idx := barrierRound(ctx, b, 2)
 		aio.Sleep(ctx, time.Second)
 		if b.NWaiting() != 2 || tasks[0].Done() {
 			t.Fatalf("NWaiting %d with two parties of three waiting", b.NWaiting())
 		}
-		yielded := scProbe(ctx)
+		yielded := yieldProbe(ctx)
 		last, err := b.Wait(ctx)
 		if err != nil || last != 2 || yielded() {
 			t.Errorf("the last party's Wait = %d, %v (yielded %v); want 2 without yielding", last, err, yielded())
@@ -49,7 +49,7 @@ func TestBarrierWaitReturnsDistinctIndicesInArrivalOrderWhenAllPartiesArrive(t *
 }
 
 func TestBarrierIsReusableAcrossRounds(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		b := aio.NewBarrier(4)
 		counts := make([]int, 4)
 		var tasks []*aio.Task[struct{}]
@@ -82,7 +82,7 @@ func TestBarrierIsReusableAcrossRounds(t *testing.T) {
 }
 
 func TestBarrierCancelledWaiterLeavesTheRoundAndTheBarrierStaysUsable(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		b := aio.NewBarrier(3)
 		tasks, idx := barrierRound(ctx, b, 2)
 		aio.Sleep(ctx, 0)
@@ -110,7 +110,7 @@ func TestBarrierCancelledWaiterLeavesTheRoundAndTheBarrierStaysUsable(t *testing
 }
 
 func TestBarrierWaiterCancelledAfterTheTripKeepsItsIndex(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		b := aio.NewBarrier(2)
 		tasks, _ := barrierRound(ctx, b, 1)
 		aio.Sleep(ctx, 0)
@@ -126,7 +126,7 @@ func TestBarrierWaiterCancelledAfterTheTripKeepsItsIndex(t *testing.T) {
 }
 
 func TestBarrierAbortBreaksItForWaitersAndNewcomersUntilReset(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		b := aio.NewBarrier(3)
 		tasks, _ := barrierRound(ctx, b, 2)
 		aio.Sleep(ctx, 0)
@@ -153,7 +153,7 @@ func TestBarrierAbortBreaksItForWaitersAndNewcomersUntilReset(t *testing.T) {
 }
 
 func TestBarrierResetEndsTheRoundWithErrBrokenBarrierAndStartsAFreshOne(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		b := aio.NewBarrier(2)
 		tasks, _ := barrierRound(ctx, b, 1)
 		aio.Sleep(ctx, 0)

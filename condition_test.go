@@ -11,7 +11,7 @@ import (
 )
 
 func TestConditionZeroValueUsesItsOwnLock(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var c aio.Condition
 		if c.Locked() || c.Lock() == nil || c.Lock() != c.Lock() {
 			t.Fatal("the zero Condition has no unlocked lock of its own")
@@ -28,7 +28,7 @@ func TestConditionZeroValueUsesItsOwnLock(t *testing.T) {
 }
 
 func TestConditionWaitReleasesTheLockAndReacquiresItWhenNotified(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		c := aio.NewCondition(nil)
 		var log []string
 		waiter := aio.Go(ctx, func(ctx *aio.Context) error {
@@ -63,7 +63,7 @@ func TestConditionWaitReleasesTheLockAndReacquiresItWhenNotified(t *testing.T) {
 }
 
 func TestConditionNotifyWakesWaitersFirstComeFirstServedAndNotifyAllWakesTheRest(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		c := aio.NewCondition(nil)
 		var order []int
 		var tasks []*aio.Task[struct{}]
@@ -101,7 +101,7 @@ func TestConditionNotifyWakesWaitersFirstComeFirstServedAndNotifyAllWakesTheRest
 }
 
 func TestConditionNotifyWaitAndWaitForWithoutTheLockReturnErrNotLocked(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var c aio.Condition
 		if err := c.Notify(1); !errors.Is(err, aio.ErrNotLocked) {
 			t.Errorf("Notify = %v", err)
@@ -123,11 +123,11 @@ func TestConditionNotifyWaitAndWaitForWithoutTheLockReturnErrNotLocked(t *testin
 }
 
 func TestConditionWaitForChecksThePredicateFirstAndAfterEachNotify(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		c := aio.NewCondition(nil)
 		n, calls := 0, 0
 		c.Acquire(ctx)
-		yielded := scProbe(ctx)
+		yielded := yieldProbe(ctx)
 		if err := c.WaitFor(ctx, func() bool { calls++; return true }); err != nil || yielded() || calls != 1 {
 			t.Errorf("WaitFor(true) = %v, yielded %v, %d calls", err, yielded(), calls)
 		}
@@ -148,8 +148,8 @@ func TestConditionWaitForChecksThePredicateFirstAndAfterEachNotify(t *testing.T)
 		if err := c.WaitFor(ctx, func() bool { calls++; return n == 3 }); err != nil {
 			return err
 		}
-		if !c.Locked() || calls != 4 || scElapsed(ctx, start) != 3*time.Second {
-			t.Errorf("locked %v, %d predicate calls, %v; want true, 4, 3s", c.Locked(), calls, scElapsed(ctx, start))
+		if !c.Locked() || calls != 4 || elapsedSince(ctx, start) != 3*time.Second {
+			t.Errorf("locked %v, %d predicate calls, %v; want true, 4, 3s", c.Locked(), calls, elapsedSince(ctx, start))
 		}
 		c.Release()
 		_, err := producer.Await(ctx)
@@ -158,7 +158,7 @@ func TestConditionWaitForChecksThePredicateFirstAndAfterEachNotify(t *testing.T)
 }
 
 func TestConditionCancelledWaitReacquiresTheLockBeforeReturningTheCancellation(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		c := aio.NewCondition(nil)
 		var waitErr error
 		var heldOnReturn bool
@@ -187,7 +187,7 @@ func TestConditionCancelledWaitReacquiresTheLockBeforeReturningTheCancellation(t
 }
 
 func TestConditionNotificationPassesToTheNextWaiterWhenTheFirstIsCancelled(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		c := aio.NewCondition(nil)
 		errs := make([]error, 2)
 		var tasks []*aio.Task[struct{}]

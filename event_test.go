@@ -10,14 +10,14 @@ import (
 )
 
 func TestEventZeroValueIsClearedAndWaitReturnsAtOnceWhileSet(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var ev aio.Event
 		if ev.IsSet() {
 			t.Fatal("the zero Event is set")
 		}
 		ev.Set()
 		ev.Set() // repeat: no effect
-		yielded := scProbe(ctx)
+		yielded := yieldProbe(ctx)
 		if err := ev.Wait(ctx); err != nil || yielded() {
 			t.Errorf("Wait on a set event = %v (yielded %v)", err, yielded())
 		}
@@ -31,7 +31,7 @@ func TestEventZeroValueIsClearedAndWaitReturnsAtOnceWhileSet(t *testing.T) {
 }
 
 func TestEventSetWakesEveryWaiterEvenIfClearedAtOnce(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var ev aio.Event
 		errs := make([]error, 5)
 		var tasks []*aio.Task[struct{}]
@@ -63,13 +63,13 @@ func TestEventSetWakesEveryWaiterEvenIfClearedAtOnce(t *testing.T) {
 }
 
 func TestEventWaitIsCancellableAndACancelledWaiterIsNotWoken(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var ev aio.Event
 		tctx, cancel := aio.WithTimeout(ctx, time.Second)
 		defer cancel()
 		start := ctx.Loop().Time()
-		if err := ev.Wait(tctx); !errors.Is(err, context.DeadlineExceeded) || scElapsed(ctx, start) != time.Second {
-			t.Errorf("Wait = %v after %v, want a timeout after 1s", err, scElapsed(ctx, start))
+		if err := ev.Wait(tctx); !errors.Is(err, context.DeadlineExceeded) || elapsedSince(ctx, start) != time.Second {
+			t.Errorf("Wait = %v after %v, want a timeout after 1s", err, elapsedSince(ctx, start))
 		}
 		// Already cancelled: returns at once.
 		if err := ev.Wait(tctx); !errors.Is(err, context.DeadlineExceeded) {

@@ -11,12 +11,12 @@ import (
 )
 
 func TestLockZeroValueIsUnlockedAndAcquireDoesNotYield(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var mu aio.Lock
 		if mu.Locked() {
 			t.Fatal("the zero Lock is locked")
 		}
-		yielded := scProbe(ctx)
+		yielded := yieldProbe(ctx)
 		if err := mu.Acquire(ctx); err != nil || !mu.Locked() {
 			t.Fatalf("Acquire = %v, Locked = %v", err, mu.Locked())
 		}
@@ -37,7 +37,7 @@ func TestLockZeroValueIsUnlockedAndAcquireDoesNotYield(t *testing.T) {
 }
 
 func TestLockReleaseOfAnUnlockedLockReturnsErrNotLocked(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var mu aio.Lock
 		if err := mu.Release(); !errors.Is(err, aio.ErrNotLocked) {
 			t.Errorf("Release of a fresh lock = %v, want ErrNotLocked", err)
@@ -52,7 +52,7 @@ func TestLockReleaseOfAnUnlockedLockReturnsErrNotLocked(t *testing.T) {
 }
 
 func TestLockIsHandedToWaitersFirstComeFirstServedWithoutBarging(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var mu aio.Lock
 		mu.Acquire(ctx)
 		var order []int
@@ -97,7 +97,7 @@ func TestLockIsHandedToWaitersFirstComeFirstServedWithoutBarging(t *testing.T) {
 }
 
 func TestLockWaiterHandedTheLockThenCancelledKeepsIt(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var mu aio.Lock
 		mu.Acquire(ctx)
 		var acqErr, nextErr error
@@ -128,7 +128,7 @@ func TestLockWaiterHandedTheLockThenCancelledKeepsIt(t *testing.T) {
 }
 
 func TestLockCancelledWaiterLeavesTheQueueAndTheNextWaiterGetsTheLock(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var mu aio.Lock
 		mu.Acquire(ctx)
 		var got []string
@@ -166,15 +166,15 @@ func TestLockCancelledWaiterLeavesTheQueueAndTheNextWaiterGetsTheLock(t *testing
 }
 
 func TestLockAcquireTimesOutInAWithTimeoutScope(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var mu aio.Lock
 		mu.Acquire(ctx)
 		start := ctx.Loop().Time()
 		tctx, cancel := aio.WithTimeout(ctx, time.Second)
 		defer cancel()
 		err := mu.Acquire(tctx)
-		if !errors.Is(err, context.DeadlineExceeded) || scElapsed(ctx, start) != time.Second {
-			t.Errorf("Acquire = %v after %v, want a timeout after 1s", err, scElapsed(ctx, start))
+		if !errors.Is(err, context.DeadlineExceeded) || elapsedSince(ctx, start) != time.Second {
+			t.Errorf("Acquire = %v after %v, want a timeout after 1s", err, elapsedSince(ctx, start))
 		}
 		return mu.Release()
 	})

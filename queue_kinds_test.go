@@ -49,7 +49,7 @@ func drainAny[T any](q anyQueue[T]) []T {
 }
 
 func TestLifoQueueGetTakesTheMostRecentItem(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var zero aio.LifoQueue[int] // the zero LifoQueue is usable and unbounded
 		for _, q := range []anyQueue[int]{&zero, aio.NewLifoQueue[int](3)} {
 			for i := range 3 {
@@ -68,7 +68,7 @@ func TestLifoQueueGetTakesTheMostRecentItem(t *testing.T) {
 }
 
 func TestLifoQueueAdmitsAWaitingPutterWhenASlotFrees(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		q := aio.NewLifoQueue[int](2)
 		q.PutNowait(1)
 		q.PutNowait(2)
@@ -88,7 +88,7 @@ func TestLifoQueueAdmitsAWaitingPutterWhenASlotFrees(t *testing.T) {
 }
 
 func TestPriorityQueueGetTakesTheSmallestItemAndEqualItemsInPutOrder(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		q := aio.NewPriorityQueue[float64](0)
 		for _, v := range []float64{5, 1, 4, math.Inf(-1), 2, 8, 1, 3} {
 			q.PutNowait(v)
@@ -117,7 +117,7 @@ func TestPriorityQueueGetTakesTheSmallestItemAndEqualItemsInPutOrder(t *testing.
 }
 
 func TestPriorityQueueOrdersManyRandomItems(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		q := aio.NewPriorityQueue[int](0)
 		var in []int
 		x := uint32(12345)
@@ -144,17 +144,17 @@ func TestPriorityQueueOrdersManyRandomItems(t *testing.T) {
 }
 
 func TestPriorityQueueZeroValuePanicsWithErrZeroValue(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var q aio.PriorityQueue[int]
-		confMisuse(t, confRecover(func() { q.PutNowait(1) }), aio.ErrZeroValue, "PriorityQueue", "NewPriorityQueue")
-		confMisuse(t, confRecover(func() { q.Put(ctx, 1) }), aio.ErrZeroValue, "PriorityQueue.Put")
-		confMisuse(t, confRecover(func() { aio.NewPriorityQueueFunc[int](0, nil) }), aio.ErrNilFunc, "aio.NewPriorityQueueFunc")
+		expectMisuse(t, recoverPanic(func() { q.PutNowait(1) }), aio.ErrZeroValue, "PriorityQueue", "NewPriorityQueue")
+		expectMisuse(t, recoverPanic(func() { q.Put(ctx, 1) }), aio.ErrZeroValue, "PriorityQueue.Put")
+		expectMisuse(t, recoverPanic(func() { aio.NewPriorityQueueFunc[int](0, nil) }), aio.ErrNilFunc, "aio.NewPriorityQueueFunc")
 		return nil
 	})
 }
 
 func TestQueueKindsPutAndGetWaitFirstComeFirstServedAndSurviveCancellation(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		for kind, q := range queueKinds(1) {
 			// Getters wait; one is cancelled; items go to the others in order.
 			got := make([]int, 3)

@@ -10,7 +10,7 @@ import (
 )
 
 func TestQueueShutdownMakesPutsFailAtOnceAndWakesWaitingPuttersWithTheError(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		for kind, q := range queueKinds(1) {
 			q.PutNowait(1)
 			putter := aio.Go(ctx, func(ctx *aio.Context) error { return q.Put(ctx, 2) })
@@ -40,7 +40,7 @@ func TestQueueShutdownMakesPutsFailAtOnceAndWakesWaitingPuttersWithTheError(t *t
 }
 
 func TestQueueShutdownLetsGetsDrainWhatIsLeftThenFail(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		for kind, q := range queueKinds(0) {
 			q.PutNowait(1)
 			q.PutNowait(2)
@@ -75,7 +75,7 @@ func TestQueueShutdownLetsGetsDrainWhatIsLeftThenFail(t *testing.T) {
 }
 
 func TestQueueShutdownWakesWaitingGettersWithTheError(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		for kind, q := range queueKinds(0) {
 			var getters []*aio.Task[int]
 			for range 3 {
@@ -94,7 +94,7 @@ func TestQueueShutdownWakesWaitingGettersWithTheError(t *testing.T) {
 }
 
 func TestQueueShutdownImmediateDropsTheItemsCountsThemDoneAndReleasesJoin(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		for kind, q := range queueKinds(0) {
 			for i := range 5 {
 				q.PutNowait(i)

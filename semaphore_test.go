@@ -11,7 +11,7 @@ import (
 )
 
 func TestSemaphoreZeroValueHasNoPermitsUntilARelease(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var s aio.Semaphore
 		if !s.Locked() || s.Value() != 0 || s.TryAcquire() {
 			t.Fatalf("zero Semaphore: Locked %v, Value %d", s.Locked(), s.Value())
@@ -33,9 +33,9 @@ func TestSemaphoreZeroValueHasNoPermitsUntilARelease(t *testing.T) {
 }
 
 func TestSemaphoreCountsPermitsAndAcquireDoesNotYieldWhileOneIsFree(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		s := aio.NewSemaphore(2)
-		yielded := scProbe(ctx)
+		yielded := yieldProbe(ctx)
 		if s.Acquire(ctx) != nil || s.Locked() || s.Acquire(ctx) != nil || !s.Locked() {
 			t.Fatal("two Acquires of a Semaphore(2)")
 		}
@@ -56,7 +56,7 @@ func TestSemaphoreCountsPermitsAndAcquireDoesNotYieldWhileOneIsFree(t *testing.T
 }
 
 func TestSemaphoreReleaseHandsThePermitToTheFirstWaiterWithoutBarging(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		s := aio.NewSemaphore(1)
 		s.Acquire(ctx)
 		var order []int
@@ -88,7 +88,7 @@ func TestSemaphoreReleaseHandsThePermitToTheFirstWaiterWithoutBarging(t *testing
 }
 
 func TestSemaphoreWaiterHandedAPermitThenCancelledKeepsIt(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		s := aio.NewSemaphore(0)
 		var acqErr error
 		w := aio.Go(ctx, func(ctx *aio.Context) error { acqErr = s.Acquire(ctx); return nil })
@@ -115,7 +115,7 @@ func TestSemaphoreWaiterHandedAPermitThenCancelledKeepsIt(t *testing.T) {
 }
 
 func TestBoundedSemaphoreReleaseAboveTheInitialValueReturnsAnError(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		s := aio.NewBoundedSemaphore(2)
 		if err := s.Release(); !errors.Is(err, aio.ErrSemaphoreOverReleased) || s.Value() != 2 {
 			t.Errorf("Release of a full BoundedSemaphore = %v (value %d)", err, s.Value())

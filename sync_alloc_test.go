@@ -21,7 +21,7 @@ func TestUncontendedLockAcquireAndReleaseDoNotAllocate(t *testing.T) {
 			t.Errorf("%v allocations per uncontended Acquire+Release, want 0", allocs)
 		}
 		return nil
-	}, confVirtual(), aio.WithDebug(false))
+	}, virtualClock(), aio.WithDebug(false))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func TestUncontendedSemaphoreAcquireAndReleaseDoNotAllocate(t *testing.T) {
 			t.Errorf("%v allocations per uncontended Acquire+Release, want 0", allocs)
 		}
 		return nil
-	}, confVirtual(), aio.WithDebug(false))
+	}, virtualClock(), aio.WithDebug(false))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestContendedLockHandOffDoesNotAllocate(t *testing.T) {
 		mu.Release()
 		_, err := other.Await(ctx)
 		return err
-	}, confVirtual(), aio.WithDebug(false))
+	}, virtualClock(), aio.WithDebug(false))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,24 +7,24 @@ import (
 )
 
 func TestSyncConstructorsPanicOnInvalidArguments(t *testing.T) {
-	confMisuse(t, confRecover(func() { aio.NewSemaphore(-1) }), aio.ErrInvalidArgument, "aio.NewSemaphore", "≥ 0")
-	confMisuse(t, confRecover(func() { aio.NewBoundedSemaphore(-1) }), aio.ErrInvalidArgument, "aio.NewBoundedSemaphore")
-	confMisuse(t, confRecover(func() { aio.NewBarrier(0) }), aio.ErrInvalidArgument, "aio.NewBarrier", "at least one party")
-	confMisuse(t, confRecover(func() { aio.NewBarrier(-3) }), aio.ErrInvalidArgument, "aio.NewBarrier")
+	expectMisuse(t, recoverPanic(func() { aio.NewSemaphore(-1) }), aio.ErrInvalidArgument, "aio.NewSemaphore", "≥ 0")
+	expectMisuse(t, recoverPanic(func() { aio.NewBoundedSemaphore(-1) }), aio.ErrInvalidArgument, "aio.NewBoundedSemaphore")
+	expectMisuse(t, recoverPanic(func() { aio.NewBarrier(0) }), aio.ErrInvalidArgument, "aio.NewBarrier", "at least one party")
+	expectMisuse(t, recoverPanic(func() { aio.NewBarrier(-3) }), aio.ErrInvalidArgument, "aio.NewBarrier")
 }
 
 func TestBarrierZeroValueWaitPanicsWithErrZeroValue(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var b aio.Barrier
-		confMisuse(t, confRecover(func() { b.Wait(ctx) }), aio.ErrZeroValue, "Barrier.Wait", "NewBarrier")
+		expectMisuse(t, recoverPanic(func() { b.Wait(ctx) }), aio.ErrZeroValue, "Barrier.Wait", "NewBarrier")
 		return nil
 	})
 }
 
 func TestConditionWaitForWithANilPredicatePanics(t *testing.T) {
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		var c aio.Condition
-		confMisuse(t, confRecover(func() { c.WaitFor(ctx, nil) }), aio.ErrNilFunc, "Condition.WaitFor")
+		expectMisuse(t, recoverPanic(func() { c.WaitFor(ctx, nil) }), aio.ErrNilFunc, "Condition.WaitFor")
 		return nil
 	})
 }
@@ -40,7 +40,7 @@ func TestSyncPrimitivesWaitedOnFromAnotherLoopPanicWithErrWrongLoop(t *testing.T
 		bar  = aio.NewBarrier(2)
 	)
 	// Loop A: a waiter in each binds them, then gives up.
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		mu.Acquire(ctx)
 		waiter := aio.Go(ctx, func(ctx *aio.Context) error {
 			mu.Acquire(ctx) // waits until cancelled; the others return at once, but bind
@@ -57,7 +57,7 @@ func TestSyncPrimitivesWaitedOnFromAnotherLoopPanicWithErrWrongLoop(t *testing.T
 		return err
 	})
 	// Loop B.
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		for op, f := range map[string]func(){
 			"Lock.Acquire":      func() { mu.Acquire(ctx) },
 			"Event.Wait":        func() { ev.Wait(ctx) },
@@ -65,7 +65,7 @@ func TestSyncPrimitivesWaitedOnFromAnotherLoopPanicWithErrWrongLoop(t *testing.T
 			"Semaphore.Acquire": func() { sem.Acquire(ctx) },
 			"Barrier.Wait":      func() { bar.Wait(ctx) },
 		} {
-			confMisuse(t, confRecover(f), aio.ErrWrongLoop, op)
+			expectMisuse(t, recoverPanic(f), aio.ErrWrongLoop, op)
 		}
 		return nil
 	})
@@ -117,11 +117,11 @@ func TestSyncPrimitivesCalledFromAnotherGoroutinePanicWithErrWrongGoroutine(t *t
 		}
 		for op, f := range calls {
 			ch := make(chan any)
-			go func() { ch <- confRecover(f) }()
-			confMisuse(t, <-ch, aio.ErrWrongGoroutine, op) // the loop is blocked here
+			go func() { ch <- recoverPanic(f) }()
+			expectMisuse(t, <-ch, aio.ErrWrongGoroutine, op) // the loop is blocked here
 		}
 		return nil
-	}, confVirtual(), aio.WithDebug(true))
+	}, virtualClock(), aio.WithDebug(true))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,7 +97,7 @@ func TestQueueStormEveryItemPutIsTakenExactlyOnce(t *testing.T) {
 		minCancels = 5_000
 	)
 	rng := rand.New(rand.NewPCG(2024, 13))
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		q := aio.NewQueue[int](size)
 		var (
 			state       []uint8 // per item id: 1 offered (its Put is running or succeeded), 2 taken, 3 its Put failed
@@ -217,7 +217,7 @@ func holderStorm(t *testing.T, seed uint64, limit int, acquire func(*aio.Context
 		minCancels = 5_000
 	)
 	rng := rand.New(rand.NewPCG(seed, 7))
-	scRun(t, func(ctx *aio.Context) error {
+	runVirtual(t, func(ctx *aio.Context) error {
 		holders, acquisitions, timeouts := 0, 0, 0
 		hold := func(ctx *aio.Context) {
 			holders++

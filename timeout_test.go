@@ -11,7 +11,7 @@ import (
 
 // asyncio.timeout's Timeout: when(), reschedule() and expired().
 func TestTimeoutWhenRescheduleExpired(t *testing.T) {
-	confRun(t, func(ctx *aio.Context) error {
+	runMain(t, func(ctx *aio.Context) error {
 		l := ctx.Loop()
 		start := l.Time()
 		to := aio.NewTimeout(ctx, time.Second)
@@ -45,12 +45,12 @@ func TestTimeoutWhenRescheduleExpired(t *testing.T) {
 			t.Errorf("Reschedule of an expired timeout = %v, want ErrInvalidState", err)
 		}
 		return nil
-	})
+	}, virtualClock())
 }
 
 // asyncio.timeout(None): no deadline until rescheduled.
 func TestTimeoutWithoutADeadlineUntilRescheduled(t *testing.T) {
-	confRun(t, func(ctx *aio.Context) error {
+	runMain(t, func(ctx *aio.Context) error {
 		to := aio.NewTimeoutAt(ctx, time.Time{})
 		defer to.Cancel()
 		if _, ok := to.When(); ok {
@@ -68,13 +68,13 @@ func TestTimeoutWithoutADeadlineUntilRescheduled(t *testing.T) {
 			t.Error("a cancelled timeout reports Expired")
 		}
 		return nil
-	})
+	}, virtualClock())
 }
 
 // Eager tasks (Python 3.12): the body runs inside the spawn until its first
 // suspension; one that never suspends is done when the spawn returns.
 func TestEagerTasksRunUntilTheirFirstSuspension(t *testing.T) {
-	confRun(t, func(ctx *aio.Context) error {
+	runMain(t, func(ctx *aio.Context) error {
 		var order []string
 		quick := aio.SpawnEager(ctx, func(*aio.Context) (int, error) {
 			order = append(order, "quick ran")
@@ -109,7 +109,7 @@ func TestEagerTasksRunUntilTheirFirstSuspension(t *testing.T) {
 			t.Errorf("quick = %v, %v", v, err)
 		}
 		return nil
-	})
+	}, virtualClock())
 }
 
 // WithEagerTasks makes every spawn eager, and WithTaskFactory sees every
@@ -123,7 +123,7 @@ func TestEagerTaskOptionAndTaskFactory(t *testing.T) {
 			t.Error("Go on a loop WithEagerTasks(true) did not start the task at once")
 		}
 		return nil
-	}, confVirtual(), aio.WithEagerTasks(true), aio.WithTaskFactory(func(task aio.AnyTask) {
+	}, virtualClock(), aio.WithEagerTasks(true), aio.WithTaskFactory(func(task aio.AnyTask) {
 		seen = append(seen, task.Name())
 		task.SetName("named-" + task.Name())
 	}))
