@@ -39,12 +39,12 @@ func ExampleNewTaskGroup() {
 	// group: disk full after 1s
 }
 
-func ExampleWithTaskGroup() {
+func ExampleRunTaskGroup() {
 	// async with asyncio.TaskGroup() as tg: t = tg.create_task(...)
 	err := aio.Run(func(ctx *aio.Context) error {
 		start := ctx.Loop().Time()
 		var tasks []*aio.Task[int]
-		err := aio.WithTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
+		err := aio.RunTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
 			for _, word := range []string{"go", "asyncio", "trio"} {
 				tasks = append(tasks, aio.Spawn(tg, func(ctx *aio.Context) (int, error) {
 					d := time.Duration(len(word)) * 100 * time.Millisecond
@@ -56,7 +56,7 @@ func ExampleWithTaskGroup() {
 		if err != nil {
 			return err
 		}
-		// Every child is done once WithTaskGroup returns.
+		// Every child is done once RunTaskGroup returns.
 		for _, t := range tasks {
 			n, _ := t.Result()
 			fmt.Print(n, " ")
@@ -74,7 +74,7 @@ func ExampleWithTaskGroup() {
 func ExampleTaskGroup_Cancel() {
 	// tg.cancel() (asyncio 3.15): stop every child without an error
 	err := aio.Run(func(ctx *aio.Context) error {
-		return aio.WithTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
+		return aio.RunTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
 			tg.Go(func(ctx *aio.Context) error {
 				err := aio.Sleep(ctx, time.Hour)
 				fmt.Println("child:", err)

@@ -77,7 +77,7 @@ func Example_pipeline() {
 		start := ctx.Loop().Time()
 		nums := aio.NewQueue[int](1)
 		squares := aio.NewQueue[int](1)
-		err := aio.WithTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
+		err := aio.RunTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
 			tg.Go(func(ctx *aio.Context) error { // squarer: 100ms per item
 				for {
 					n, err := nums.Get(ctx)

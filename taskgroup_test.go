@@ -121,11 +121,11 @@ func TestTaskGroupChildCancelledOnItsOwnIsNotAFailure(t *testing.T) {
 // An error of the body cancels the children and is among the group's errors.
 // CPython: TestTaskGroup.test_taskgroup_19 in
 // https://github.com/python/cpython/blob/main/Lib/test/test_asyncio/test_taskgroups.py
-func TestWithTaskGroupBodyErrorCancelsChildrenAndIsIncluded(t *testing.T) {
+func TestRunTaskGroupBodyErrorCancelsChildrenAndIsIncluded(t *testing.T) {
 	runVirtual(t, func(ctx *aio.Context) error {
 		errBody, errChild := errors.New("body"), errors.New("child")
 		var plain, failing *aio.Task[struct{}]
-		err := aio.WithTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
+		err := aio.RunTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
 			plain = tg.Go(func(ctx *aio.Context) error { return aio.Sleep(ctx, time.Hour) })
 			failing = tg.Go(func(ctx *aio.Context) error {
 				aio.Sleep(ctx, time.Hour)
@@ -136,7 +136,7 @@ func TestWithTaskGroupBodyErrorCancelsChildrenAndIsIncluded(t *testing.T) {
 		})
 		joined, ok := err.(interface{ Unwrap() []error })
 		if !ok || len(joined.Unwrap()) == 0 || joined.Unwrap()[0] != errBody || !errors.Is(err, errChild) {
-			t.Errorf("WithTaskGroup = %v, want the body's error first, then the child's", err)
+			t.Errorf("RunTaskGroup = %v, want the body's error first, then the child's", err)
 		}
 		if !plain.Cancelled() || !failing.Done() {
 			t.Errorf("children after a body error: %v, %v", plain, failing)
@@ -145,15 +145,15 @@ func TestWithTaskGroupBodyErrorCancelsChildrenAndIsIncluded(t *testing.T) {
 	})
 }
 
-func TestWithTaskGroupWaitsForChildrenAfterTheBodyReturns(t *testing.T) {
+func TestRunTaskGroupWaitsForChildrenAfterTheBodyReturns(t *testing.T) {
 	runVirtual(t, func(ctx *aio.Context) error {
 		var child *aio.Task[int]
-		err := aio.WithTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
+		err := aio.RunTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
 			child = aio.Spawn(tg, func(ctx *aio.Context) (int, error) { return 2, aio.Sleep(ctx, time.Second) })
 			return nil
 		})
 		if v, cerr := child.Result(); err != nil || v != 2 || cerr != nil {
-			t.Errorf("WithTaskGroup = %v, child = %v, %v; want nil, 2, nil", err, v, cerr)
+			t.Errorf("RunTaskGroup = %v, child = %v, %v; want nil, 2, nil", err, v, cerr)
 		}
 		return nil
 	})
@@ -269,10 +269,10 @@ func TestTaskGroupCancelCancelsChildrenAndTheBodyWithoutError(t *testing.T) {
 
 // A panicking body does not leave children behind: they are cancelled and
 // waited for, then the panic becomes the owning task's *PanicError.
-func TestWithTaskGroupBodyPanicCancelsChildrenFirst(t *testing.T) {
+func TestRunTaskGroupBodyPanicCancelsChildrenFirst(t *testing.T) {
 	var childSawCancel bool
 	err := aio.Run(func(ctx *aio.Context) error {
-		return aio.WithTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
+		return aio.RunTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
 			tg.Go(func(ctx *aio.Context) error {
 				err := aio.Sleep(ctx, time.Hour)
 				childSawCancel = errors.Is(err, context.Canceled)
@@ -288,7 +288,7 @@ func TestWithTaskGroupBodyPanicCancelsChildrenFirst(t *testing.T) {
 	if !errors.As(err, &pe) || pe.Value != "body exploded" {
 		t.Fatalf("Run = %v, want the body's *PanicError", err)
 	}
-	if !strings.Contains(string(pe.Stack), "TestWithTaskGroupBodyPanicCancelsChildrenFirst") {
+	if !strings.Contains(string(pe.Stack), "TestRunTaskGroupBodyPanicCancelsChildrenFirst") {
 		t.Errorf("the stack should be the original panic's:\n%s", pe.Stack)
 	}
 	if !childSawCancel {
@@ -343,4 +343,19 @@ func TestWaitForTimeoutInATaskGroupIsAFailureOfTheGroup(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled) {
 		t.Fatalf("Run = %v; want the timeout, not a cancellation", err)
 	}
+}
+
+// WithTaskGroup, the former name of RunTaskGroup, still works.
+func TestWithTaskGroupIsRunTaskGroup(t *testing.T) {
+	runVirtual(t, func(ctx *aio.Context) error {
+		ran := false
+		err := aio.WithTaskGroup(ctx, func(ctx *aio.Context, tg *aio.TaskGroup) error {
+			tg.Go(func(*aio.Context) error { ran = true; return nil })
+			return nil
+		})
+		if err != nil || !ran {
+			t.Errorf("WithTaskGroup = %v, child ran %v", err, ran)
+		}
+		return nil
+	})
 }
