@@ -30,10 +30,13 @@ import (
 type Config struct {
 	// Pages is the number of /page/N pages (default 100).
 	Pages int
-	// RetryAfter is what the busy pages (/busy/N, one per 25 pages) ask
-	// for in their first answer, a 429; rounded up to whole seconds, at
-	// least 1s. Even N send seconds, odd N an HTTP date.
+	// RetryAfter is what the busy pages (/busy/N, one per BusyEvery
+	// pages) ask for in their first answer, a 429; rounded up to whole
+	// seconds, at least 1s. Even N send seconds, odd N an HTTP date.
 	RetryAfter time.Duration
+	// BusyEvery is how many pages there are per busy page (default 25;
+	// negative: no busy pages, for benchmarks).
+	BusyEvery int
 	// Slow is how long /slow takes (default 300ms).
 	Slow time.Duration
 	// MinLatency and MaxLatency add a per-path latency to every answer,
@@ -59,6 +62,9 @@ func New(cfg Config) *Site {
 	if cfg.Pages <= 0 {
 		cfg.Pages = 100
 	}
+	if cfg.BusyEvery == 0 {
+		cfg.BusyEvery = 25
+	}
 	if cfg.Slow <= 0 {
 		cfg.Slow = 300 * time.Millisecond
 	}
@@ -71,7 +77,10 @@ func (s *Site) Pages() int { return s.cfg.Pages }
 // BusyPages returns the paths that answer 429 first.
 func (s *Site) BusyPages() []string {
 	var out []string
-	for i := 25; i <= s.cfg.Pages; i += 25 {
+	if s.cfg.BusyEvery < 0 {
+		return nil
+	}
+	for i := s.cfg.BusyEvery; i <= s.cfg.Pages; i += s.cfg.BusyEvery {
 		out = append(out, "/busy/"+strconv.Itoa(i))
 	}
 	return out
