@@ -18,6 +18,7 @@ import (
 )
 
 // DefaultUserAgent is the User-Agent sent when Crawler.UserAgent is empty.
+// (Constants and errors of this package are safe from any goroutine.)
 const DefaultUserAgent = "aiocrawl/1.0 (+https://github.com/asyncgo/aio)"
 
 // Crawler crawls web sites from start URLs. Set its fields, then call Run;
@@ -107,6 +108,7 @@ type Crawler struct {
 	// The crawl's state; loop goroutine only.
 	running  bool
 	start    time.Time
+	end      time.Time // when Run returned
 	loop     *aio.Loop
 	fetcher  Fetcher
 	frontier Frontier
@@ -235,6 +237,7 @@ func (c *Crawler) Run(ctx *aio.Context, seeds ...string) (Stats, error) {
 	if ownFetcher != nil {
 		ownFetcher.CloseIdleConnections()
 	}
+	c.end = c.loop.Time()
 	return c.Stats(), err
 }
 
@@ -242,7 +245,7 @@ func (c *Crawler) Run(ctx *aio.Context, seeds ...string) (Stats, error) {
 func (c *Crawler) reset(ctx *aio.Context, origins map[string]bool) {
 	c.running = true
 	c.loop = ctx.Loop()
-	c.start = c.loop.Time()
+	c.start, c.end = c.loop.Time(), time.Time{}
 	c.fetcher = c.Fetcher
 	c.frontier = c.Frontier
 	if c.frontier == nil {
@@ -265,8 +268,8 @@ func (c *Crawler) reset(ctx *aio.Context, origins map[string]bool) {
 	c.work, c.out, c.writer = nil, nil, nil
 }
 
-// Stats returns a snapshot of the counters (Queued, Seen and Elapsed as of
-// now). Loop goroutine only; safe to call while Run runs (from another
+// Stats returns a snapshot of the counters (Queued and Seen as of now;
+// Elapsed up to now, or to the end of the last Run). Loop goroutine only; safe to call while Run runs (from another
 // task, for a progress display) and after it returned.
 func (c *Crawler) Stats() Stats {
 	s := c.stats
@@ -276,7 +279,10 @@ func (c *Crawler) Stats() Stats {
 	if c.seen != nil {
 		s.Seen = c.seen.Len()
 	}
-	if c.loop != nil {
+	switch {
+	case !c.end.IsZero():
+		s.Elapsed = c.end.Sub(c.start)
+	case c.loop != nil:
 		s.Elapsed = c.loop.Time().Sub(c.start)
 	}
 	return s
@@ -425,6 +431,7 @@ func (c *Crawler) process(ctx *aio.Context, it Item) error {
 		}
 		if !allowed {
 			c.stats.Disallowed++
+			c.started-- // not fetched: does not count against MaxPages
 			return nil
 		}
 	}

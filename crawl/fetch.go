@@ -33,10 +33,11 @@ type Fetcher interface {
 	Fetch(ctx *aio.Context, req *http.Request) (*http.Response, error)
 }
 
-// FetcherFunc adapts a function to Fetcher.
+// FetcherFunc adapts a function to Fetcher; the function runs where Fetch
+// is called (the loop goroutine, in a worker task) and must not block.
 type FetcherFunc func(ctx *aio.Context, req *http.Request) (*http.Response, error)
 
-// Fetch calls f(ctx, req).
+// Fetch calls f(ctx, req). Loop goroutine, from a task.
 func (f FetcherFunc) Fetch(ctx *aio.Context, req *http.Request) (*http.Response, error) {
 	return f(ctx, req)
 }
@@ -72,7 +73,8 @@ const DefaultMaxBody = 10 << 20
 
 // NewThreadFetcher returns a ThreadFetcher keeping at most maxBody body
 // bytes, with its own transport (keep-alive, 64 idle connections per host)
-// so that CloseIdleConnections releases exactly its connections.
+// so that CloseIdleConnections releases exactly its connections. Any
+// goroutine.
 func NewThreadFetcher(maxBody int64) *ThreadFetcher {
 	return &ThreadFetcher{MaxBody: maxBody}
 }
@@ -141,7 +143,8 @@ type HandlerFetcher struct {
 	Latency time.Duration
 }
 
-// Fetch serves req from f.Handler after f.Latency.
+// Fetch serves req from f.Handler after f.Latency. Loop goroutine, from a
+// task (it awaits; the handler runs on the loop).
 func (f *HandlerFetcher) Fetch(ctx *aio.Context, req *http.Request) (*http.Response, error) {
 	if err := aio.Sleep(ctx, f.Latency); err != nil {
 		return nil, err

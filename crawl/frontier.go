@@ -7,7 +7,8 @@ import (
 	"github.com/asyncgo/aio/internal/ring"
 )
 
-// Item is one URL waiting in the frontier.
+// Item is one URL waiting in the frontier: a plain value, safe to copy and
+// to hand to any goroutine.
 type Item struct {
 	URL       string `json:"url"`                 // normalised (see Normalize)
 	Depth     int    `json:"depth"`               // links followed from a start URL (start URLs: 0)
@@ -53,7 +54,8 @@ type MemoryFrontier struct {
 // DefaultMaxQueued is the frontier bound used when none is set.
 const DefaultMaxQueued = 100_000
 
-// Push appends it, or reports false if Max items are queued.
+// Push appends it, or reports false if Max items are queued. Loop
+// goroutine only; never awaits.
 func (f *MemoryFrontier) Push(_ *aio.Context, it Item) (bool, error) {
 	max := f.Max
 	if max <= 0 {
@@ -66,7 +68,7 @@ func (f *MemoryFrontier) Push(_ *aio.Context, it Item) (bool, error) {
 	return true, nil
 }
 
-// Pop removes the oldest item.
+// Pop removes the oldest item. Loop goroutine only; never awaits.
 func (f *MemoryFrontier) Pop(*aio.Context) (Item, bool, error) {
 	if f.items.Len() == 0 {
 		return Item{}, false, nil
@@ -74,7 +76,7 @@ func (f *MemoryFrontier) Pop(*aio.Context) (Item, bool, error) {
 	return f.items.Pop(), true, nil
 }
 
-// Len returns the number of queued items.
+// Len returns the number of queued items. Loop goroutine only.
 func (f *MemoryFrontier) Len() int { return f.items.Len() }
 
 // MemorySeenSet is an in-memory SeenSet that keeps a 64-bit hash per key
@@ -87,12 +89,14 @@ type MemorySeenSet struct {
 	keys map[uint64]struct{}
 }
 
-// NewMemorySeenSet returns an empty MemorySeenSet.
+// NewMemorySeenSet returns an empty MemorySeenSet. Any goroutine; the set
+// it returns is for one loop goroutine.
 func NewMemorySeenSet() *MemorySeenSet {
 	return &MemorySeenSet{seed: maphash.MakeSeed(), keys: map[uint64]struct{}{}}
 }
 
-// Add records key and reports whether it was new.
+// Add records key and reports whether it was new. Loop goroutine only;
+// never awaits.
 func (s *MemorySeenSet) Add(_ *aio.Context, key string) (bool, error) {
 	h := maphash.String(s.seed, key)
 	if _, ok := s.keys[h]; ok {
@@ -102,5 +106,5 @@ func (s *MemorySeenSet) Add(_ *aio.Context, key string) (bool, error) {
 	return true, nil
 }
 
-// Len returns the number of keys recorded.
+// Len returns the number of keys recorded. Loop goroutine only.
 func (s *MemorySeenSet) Len() int { return len(s.keys) }

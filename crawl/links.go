@@ -11,7 +11,8 @@ import (
 	"golang.org/x/net/html/atom"
 )
 
-// Page is what ExtractLinks finds in an HTML document.
+// Page is what ExtractLinks finds in an HTML document: a plain value, safe
+// to hand to any goroutine.
 type Page struct {
 	Title    string   // the first <title>'s text, whitespace collapsed, valid UTF-8
 	Links    []string // absolute, normalised http(s) links, in document order, without duplicates

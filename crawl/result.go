@@ -7,7 +7,10 @@ import (
 )
 
 // Result is the record of one fetched (or failed) URL, one JSON line in
-// the crawler's output.
+// the crawler's output. The crawler hands each Result to OnResult, then to
+// its writer task, which encodes it on the loop: OnResult may keep and read
+// it, and must not modify it. A plain value otherwise (read it from any
+// goroutine once Run has returned).
 type Result struct {
 	URL         string        `json:"url"`                    // normalised
 	Depth       int           `json:"depth"`                  // links followed from a start URL
@@ -26,7 +29,8 @@ type Result struct {
 	Error       string        `json:"error,omitempty"`        // why the URL failed: transport error, timeout, HTTP status ≥ 400, too many redirects
 }
 
-// Stats counts what a crawl did. Crawler.Stats returns a snapshot.
+// Stats counts what a crawl did. Crawler.Stats returns a snapshot: a plain
+// value, safe to copy and to read from any goroutine.
 type Stats struct {
 	Pages       int   `json:"pages"`        // URLs that got a response (any status)
 	OK          int   `json:"ok"`           // responses with a 2xx status
@@ -50,7 +54,8 @@ type Stats struct {
 	Elapsed time.Duration `json:"-"` // since Run started
 }
 
-// Rate returns the pages per second so far.
+// Rate returns the URLs fetched per second so far (Pages + FetchErrors
+// over Elapsed). A pure method on a value.
 func (s Stats) Rate() float64 {
 	if s.Elapsed <= 0 {
 		return 0
@@ -58,7 +63,8 @@ func (s Stats) Rate() float64 {
 	return float64(s.Pages+s.FetchErrors) / s.Elapsed.Seconds()
 }
 
-// WriteSummary writes a human-readable summary of s to w, several lines.
+// WriteSummary writes a human-readable summary of s to w, four lines. It
+// blocks on w: call it after Run, or through aio.ToThread from a task.
 func (s Stats) WriteSummary(w io.Writer) error {
 	_, err := fmt.Fprintf(w,
 		"crawled %d URLs in %v (%.1f/s): %d ok, %d redirects, %d HTTP errors, %d fetch errors\n"+

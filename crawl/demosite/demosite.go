@@ -26,7 +26,7 @@ import (
 	"github.com/asyncgo/aio"
 )
 
-// Config shapes a Site; the zero value is a 100-page site.
+// Config shapes a Site; the zero value is a 100-page site. A plain value.
 type Config struct {
 	// Pages is the number of /page/N pages (default 100).
 	Pages int
@@ -45,19 +45,22 @@ type Config struct {
 	MinLatency, MaxLatency time.Duration
 }
 
-// CatalogVariants is the number of distinct catalog URLs with a query
+// CatalogVariants (a constant, usable anywhere) is the number of distinct catalog URLs with a query
 // (5 pages × 2 sort orders); their links also spell each one with its
 // parameters in the other order, which normalisation must merge.
 const CatalogVariants = 10
 
-// Site is the generated site. Its methods are safe for concurrent use.
+// Site is the generated site. Its methods are safe for concurrent use from
+// any goroutine (the server's handlers, a test reading Hits). ServeHTTP
+// does not block the loop when called with an aio scope as the request's
+// context (crawl.HandlerFetcher); it blocks its goroutine otherwise.
 type Site struct {
 	cfg  Config
 	mu   sync.Mutex
 	hits map[string]int // request path (with query) -> requests
 }
 
-// New returns a site for cfg.
+// New returns a site for cfg. Any goroutine.
 func New(cfg Config) *Site {
 	if cfg.Pages <= 0 {
 		cfg.Pages = 100
