@@ -645,3 +645,101 @@ func TestPluggableFrontierAndSeenSet(t *testing.T) {
 		return nil
 	})
 }
+
+// TestPausedOriginDoesNotHoldTheWorkers on the virtual clock: one origin
+// answers 429 with Retry-After: 60 and has many URLs queued ahead of
+// another origin's; the other origin is crawled at once, not after the
+// pause, and with Delay two origins are crawled side by side.
+func TestPausedOriginDoesNotHoldTheWorkers(t *testing.T) {
+	aiotest.Run(t, func(ctx *aio.Context) error {
+		start := ctx.Loop().Time()
+		answered := map[string]time.Duration{}
+		first := true
+		handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			key := r.Host + r.URL.Path
+			switch {
+			case key == "a.test/":
+				var links []string
+				for i := range 30 {
+					links = append(links, fmt.Sprintf("/p%d", i))
+				}
+				for i := range 10 {
+					links = append(links, fmt.Sprintf("http://b.test/q%d", i))
+				}
+				page(w, "root", links...)
+			case strings.HasPrefix(key, "a.test/p") && first:
+				first = false
+				w.Header().Set("Retry-After", "60")
+				w.WriteHeader(429)
+				return
+			default:
+				page(w, key)
+			}
+			answered[key] = ctx.Loop().Time().Sub(start)
+		})
+		c := &crawl.Crawler{
+			Fetcher: &crawl.HandlerFetcher{Handler: handler, Latency: 10 * time.Millisecond},
+			Workers: 4, PerHost: 2, IgnoreRobots: true, AllowedDomains: []string{"test"},
+		}
+		stats, err := c.Run(ctx, "http://a.test/")
+		if err != nil {
+			return err
+		}
+		if stats.OK != 41 || stats.Retries != 1 {
+			t.Errorf("stats %+v, want 41 ok and 1 retry", stats)
+		}
+		for i := range 10 {
+			if at := answered[fmt.Sprintf("b.test/q%d", i)]; at > time.Second {
+				t.Errorf("b.test/q%d answered at %v: it waited for a.test's pause", i, at)
+			}
+		}
+		// Only the request that was in flight beside the 429 (PerHost 2)
+		// is answered inside the pause.
+		early := 0
+		for i := range 30 {
+			if at := answered[fmt.Sprintf("a.test/p%d", i)]; at < 60*time.Second {
+				early++
+			}
+		}
+		if early != 1 {
+			t.Errorf("%d a.test pages answered inside the origin's 60s pause, want 1 (%v)", early, answered)
+		}
+		return nil
+	})
+	aiotest.Run(t, func(ctx *aio.Context) error {
+		start := ctx.Loop().Time()
+		starts := map[string][]time.Duration{}
+		handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			starts[r.Host] = append(starts[r.Host], ctx.Loop().Time().Sub(start))
+			if r.URL.Path == "/" && r.Host == "a.test" {
+				var links []string
+				for i := range 5 {
+					links = append(links, fmt.Sprintf("/p%d", i), fmt.Sprintf("http://b.test/q%d", i))
+				}
+				page(w, "root", links...)
+				return
+			}
+			page(w, "x")
+		})
+		c := &crawl.Crawler{
+			Fetcher: &crawl.HandlerFetcher{Handler: handler},
+			Workers: 2, PerHost: 1, Delay: time.Second, IgnoreRobots: true, AllowedDomains: []string{"test"},
+		}
+		stats, err := c.Run(ctx, "http://a.test/")
+		if err != nil {
+			return err
+		}
+		for host, ts := range starts {
+			for i := 1; i < len(ts); i++ {
+				if ts[i]-ts[i-1] < time.Second {
+					t.Errorf("%s: requests %v apart, want ≥ Delay", host, ts[i]-ts[i-1])
+				}
+			}
+		}
+		// a.test: 6 requests 1s apart; b.test in parallel: about 5s, not 11s.
+		if stats.OK != 11 || stats.Elapsed > 6*time.Second {
+			t.Errorf("%d ok in %v, want 11 in ≤ 6s (origins side by side)", stats.OK, stats.Elapsed)
+		}
+		return nil
+	})
+}

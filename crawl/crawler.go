@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/asyncgo/aio"
+	"github.com/asyncgo/aio/internal/ring"
 	"github.com/temoto/robotstxt"
 )
 
@@ -118,12 +119,15 @@ type Crawler struct {
 	origins  map[string]bool
 	hosts    map[string]*hostState
 	variants map[string]int
-	active   int                   // workers processing an item
+	active   int                   // workers processing an item (not waiting in next)
 	started  int                   // items taken for fetching
 	stopping bool                  // no more items will be taken
 	work     *aio.Future[struct{}] // resolved when work arrives or the crawl stops
-	out      *aio.Queue[*Result]   // to the writer task; nil entry: end
-	writer   *aio.Task[struct{}]   // writes Output
+	// Items of busy origins, set aside by next.
+	deferredHosts []*hostState
+	deferredN     int
+	out           *aio.Queue[*Result] // to the writer task; nil entry: end
+	writer        *aio.Task[struct{}] // writes Output
 }
 
 // hostState is the politeness state of one origin.
@@ -134,6 +138,7 @@ type hostState struct {
 	robots     *robotstxt.RobotsData
 	robotsWait *aio.Future[struct{}] // while robots.txt is being fetched
 	crawlDelay time.Duration
+	deferred   ring.Ring[Item] // items set aside while the origin was busy (see next)
 }
 
 func (c *Crawler) userAgent() string      { return or(c.UserAgent, DefaultUserAgent) }
@@ -266,6 +271,7 @@ func (c *Crawler) reset(ctx *aio.Context, origins map[string]bool) {
 	c.variants = map[string]int{}
 	c.active, c.started, c.stopping = 0, 0, false
 	c.work, c.out, c.writer = nil, nil, nil
+	c.deferredHosts, c.deferredN = nil, 0
 }
 
 // Stats returns a snapshot of the counters (Queued and Seen as of now;
@@ -274,7 +280,7 @@ func (c *Crawler) reset(ctx *aio.Context, origins map[string]bool) {
 func (c *Crawler) Stats() Stats {
 	s := c.stats
 	if c.frontier != nil {
-		s.Queued = c.frontier.Len()
+		s.Queued = c.frontier.Len() + c.deferredN
 	}
 	if c.seen != nil {
 		s.Seen = c.seen.Len()
@@ -288,38 +294,121 @@ func (c *Crawler) Stats() Stats {
 	return s
 }
 
-// worker takes items from the frontier until the crawl is over.
+// worker takes items until the crawl is over.
 func (c *Crawler) worker(ctx *aio.Context) error {
 	for {
-		if c.stopping || c.MaxPages > 0 && c.started >= c.MaxPages {
-			c.stop()
-			return nil
-		}
-		it, ok, err := c.frontier.Pop(ctx)
+		it, ok, err := c.next(ctx)
 		if err != nil {
 			return ownErr(ctx, err)
 		}
 		if !ok {
-			if c.active == 0 {
-				c.stop() // nothing queued, nothing in flight: done
-				return nil
-			}
-			if c.work == nil {
-				c.work = aio.NewFuture[struct{}](ctx)
-			}
-			if _, err := aio.Shield(ctx, c.work); err != nil {
-				return ownErr(ctx, err)
-			}
-			continue
+			return nil
 		}
 		c.active++
 		c.started++
 		err = c.process(ctx, it)
 		c.active--
+		c.notify() // a slot or the last active worker may have freed up
 		if err != nil {
 			return ownErr(ctx, err)
 		}
 	}
+}
+
+// maxDeferred bounds the items taken from the frontier and set aside
+// because their origin was busy.
+const maxDeferred = 4096
+
+// next returns an item whose origin can take a request now, waiting while
+// there is none; ok is false when the crawl is over. Items of busy origins
+// (all PerHost slots in use, a Delay or Retry-After pause running,
+// robots.txt being fetched) are set aside per origin, up to maxDeferred,
+// so that one slow or paused origin does not hold the workers while
+// others have work; an origin's items keep their frontier order.
+func (c *Crawler) next(ctx *aio.Context) (Item, bool, error) {
+	for {
+		if c.stopping || c.MaxPages > 0 && c.started >= c.MaxPages {
+			c.stop()
+			return Item{}, false, nil
+		}
+		now := c.loop.Time()
+		var wake time.Time // the earliest end of a pause of an origin with work
+		later := func(hs *hostState) {
+			if hs.slots.Len() < c.perHost() && hs.next.After(now) && (wake.IsZero() || hs.next.Before(wake)) {
+				wake = hs.next
+			}
+		}
+		for i, hs := range c.deferredHosts {
+			if c.ready(hs, now) {
+				it := hs.deferred.Pop()
+				c.deferredN--
+				// Take it out of the list, and put it back at the end if it
+				// has more: origins take turns.
+				c.deferredHosts = append(c.deferredHosts[:i], c.deferredHosts[i+1:]...)
+				if hs.deferred.Len() > 0 {
+					c.deferredHosts = append(c.deferredHosts, hs)
+				}
+				return it, true, nil
+			}
+			later(hs)
+		}
+		for c.deferredN < maxDeferred {
+			it, ok, err := c.frontier.Pop(ctx)
+			if err != nil {
+				return Item{}, false, err
+			}
+			if !ok {
+				break
+			}
+			hs := c.host(originOf(it.URL))
+			if hs.deferred.Len() == 0 && c.ready(hs, now) {
+				return it, true, nil
+			}
+			if hs.deferred.Len() == 0 {
+				c.deferredHosts = append(c.deferredHosts, hs)
+			}
+			hs.deferred.Push(it)
+			c.deferredN++
+			later(hs)
+		}
+		if c.active == 0 && c.deferredN == 0 && c.frontier.Len() == 0 {
+			c.stop() // nothing queued, nothing in flight: done
+			return Item{}, false, nil
+		}
+		if c.work == nil {
+			c.work = aio.NewFuture[struct{}](ctx)
+		}
+		wctx, cancel := ctx, aio.CancelFunc(func() {})
+		if !wake.IsZero() {
+			wctx, cancel = aio.WithDeadline(ctx, wake)
+		}
+		_, err := aio.Shield(wctx, c.work)
+		cancel()
+		if cause := ctx.Cause(); cause != nil {
+			return Item{}, false, cause
+		}
+		_ = err // woken, or the pause ended: look again
+	}
+}
+
+// ready reports whether hs can take a request at now.
+func (c *Crawler) ready(hs *hostState, now time.Time) bool {
+	if hs.slots.Len() >= c.perHost() || now.Before(hs.next) {
+		return false
+	}
+	return hs.robots != nil || hs.robotsWait == nil || hs.robotsWait.Done()
+}
+
+func (c *Crawler) perHost() int { return orN(c.PerHost, 2) }
+
+// originOf returns the origin of a normalised URL ("" if it does not
+// parse).
+func originOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return origin(u)
 }
 
 // ownErr returns ctx's cancellation if the scope is cancelled, else err:
@@ -411,7 +500,7 @@ func (c *Crawler) inScope(u *url.URL) bool {
 func (c *Crawler) host(o string) *hostState {
 	hs := c.hosts[o]
 	if hs == nil {
-		hs = &hostState{origin: o, slots: aio.NewQueue[struct{}](orN(c.PerHost, 2))}
+		hs = &hostState{origin: o, slots: aio.NewQueue[struct{}](c.perHost())}
 		c.hosts[o] = hs
 	}
 	return hs

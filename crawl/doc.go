@@ -27,7 +27,11 @@
 // Run starts a fixed set of Workers tasks in an aio.TaskGroup that drain a
 // bounded Frontier; no task is spawned per URL, and the frontier, the
 // seen-set (8 bytes per URL) and the per-path counters are the only state
-// that grows with the site. The Frontier and SeenSet interfaces let a
+// that grows with the site. A worker takes the next URL whose origin can
+// take a request now: URLs of an origin that is busy (all its slots in
+// use, its Delay running, paused by a Retry-After, fetching robots.txt) are
+// set aside per origin (at most 4096 in all) and origins take turns, so a
+// slow or paused site does not hold the workers while others have work. The Frontier and SeenSet interfaces let a
 // shared store replace the in-memory ones. Requests go through a Fetcher:
 // the default ThreadFetcher runs net/http on the loop's worker pool
 // (aio.ToThread) until the loop-native HTTP client is available, and

@@ -77,6 +77,7 @@ func (c *Crawler) loadRobots(ctx *aio.Context, hs *hostState) error {
 	hs.robots = data
 	hs.crawlDelay = min(data.FindGroup(c.userAgent()).CrawlDelay, maxCrawlDelay)
 	_ = w.SetResult(struct{}{})
+	c.notify()
 	return nil
 }
 
@@ -93,6 +94,7 @@ func (c *Crawler) acquire(ctx *aio.Context, hs *hostState) error {
 		}
 		if err := aio.Sleep(ctx, hs.next.Sub(now)); err != nil {
 			_, _ = hs.slots.GetNowait()
+			c.notify()
 			return err
 		}
 	}
@@ -109,6 +111,7 @@ func (c *Crawler) fetch(ctx *aio.Context, hs *hostState, rawURL string, res *Res
 		}
 		r, err := c.once(ctx, rawURL)
 		_, _ = hs.slots.GetNowait()
+		c.notify()
 		if cause := ctx.Cause(); cause != nil {
 			return nil, cause
 		}
