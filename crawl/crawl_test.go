@@ -743,3 +743,44 @@ func TestPausedOriginDoesNotHoldTheWorkers(t *testing.T) {
 		return nil
 	})
 }
+
+type failingWriter struct{ writes int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	w.writes++
+	return 0, errors.New("disk full")
+}
+
+// TestOnResultAndOutputErrorsStopTheCrawl: an OnResult error stops the
+// crawl and is returned; so does a failing Output (a closed pipe), and
+// the workers do not block on the writer meanwhile.
+func TestOnResultAndOutputErrorsStopTheCrawl(t *testing.T) {
+	site := demosite.New(demosite.Config{Pages: 50})
+	aiotest.Run(t, func(ctx *aio.Context) error {
+		stop := errors.New("enough")
+		n := 0
+		c := &crawl.Crawler{Fetcher: &crawl.HandlerFetcher{Handler: site}, OnResult: func(*aio.Context, *crawl.Result) error {
+			if n++; n == 5 {
+				return stop
+			}
+			return nil
+		}}
+		stats, err := c.Run(ctx, "http://demo.test/")
+		if !errors.Is(err, stop) || n != 5 || stats.Pages+stats.FetchErrors >= site.Fetchable() {
+			t.Errorf("Run = %v after %d results (%d fetched), want the OnResult error after 5", err, n, stats.Pages+stats.FetchErrors)
+		}
+		return nil
+	})
+	aiotest.Run(t, func(ctx *aio.Context) error {
+		w := &failingWriter{}
+		c := &crawl.Crawler{Fetcher: &crawl.HandlerFetcher{Handler: site}, Output: w}
+		stats, err := c.Run(ctx, "http://demo.test/")
+		if err == nil || !strings.Contains(err.Error(), "disk full") || w.writes != 1 {
+			t.Errorf("Run = %v with %d writes, want the write error after 1 write", err, w.writes)
+		}
+		if stats.Pages+stats.FetchErrors >= site.Fetchable() {
+			t.Errorf("the crawl went on to the end (%d URLs) after the write error", stats.Pages+stats.FetchErrors)
+		}
+		return nil
+	})
+}

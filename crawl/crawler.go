@@ -98,7 +98,8 @@ type Crawler struct {
 	// encoded on the loop and written by a writer task through
 	// aio.ToThread, so a slow Output never stalls the loop; Run returns
 	// only after everything recorded was written, also when it is
-	// cancelled.
+	// cancelled. A write error (a closed pipe) stops the crawl and is
+	// returned by Run.
 	Output io.Writer
 	// OnResult, if set, is called on the loop goroutine, in the worker
 	// task that fetched the URL, for each Result (before it is written
@@ -620,9 +621,9 @@ func (c *Crawler) emit(ctx *aio.Context, res *Result) error {
 }
 
 // writeOutput is the writer task: it encodes results as JSON lines and
-// writes them in batches on the worker pool until it receives nil. After a
-// write error it keeps draining (so workers never block) and returns the
-// error at the end.
+// writes them in batches on the worker pool until it receives nil. A write
+// error stops the crawl (workers finish what is in flight); the writer
+// keeps draining, so they never block, and returns the error at the end.
 func (c *Crawler) writeOutput(ctx *aio.Context) error {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
@@ -652,6 +653,7 @@ func (c *Crawler) writeOutput(ctx *aio.Context) error {
 			_, werr = aio.ToThread(ctx, func(context.Context) (int, error) { return c.Output.Write(b) })
 			if werr != nil {
 				werr = fmt.Errorf("crawl: writing output: %w", werr)
+				c.stop() // no point crawling what cannot be written (a closed pipe)
 			}
 		}
 		if end {

@@ -72,7 +72,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	seeds := fs.Args()
 	if *demo || *serveDemo {
-		site := demosite.New(demosite.Config{Pages: *demoPages, MinLatency: *demoLatent, MaxLatency: 2 * *demoLatent})
+		// Two busy pages: each 429 pauses the whole (only) origin for a
+		// second or two, which is the point, but a demo should not crawl.
+		site := demosite.New(demosite.Config{Pages: *demoPages, BusyEvery: max(25, *demoPages/2),
+			MinLatency: *demoLatent, MaxLatency: 2 * *demoLatent})
 		srv, base, err := serve(site)
 		if err != nil {
 			fmt.Fprintln(stderr, "aiocrawl: demo site:", err)
@@ -190,9 +193,6 @@ func showProgress(ctx *aio.Context, c *crawl.Crawler, w io.Writer) error {
 		progressbar.OptionSetWriter(w),
 		progressbar.OptionSetDescription("crawling"),
 		progressbar.OptionSpinnerType(14),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetItsString("pages"),
-		progressbar.OptionShowIts(),
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 	)
