@@ -111,6 +111,9 @@ func TestTCPEchoRoundTripOnOneLoop(t *testing.T) {
 			if ticks() < 3 {
 				t.Errorf("ticker ticked %d times in 50ms", ticks())
 			}
+			if n := ctx.Loop().Metrics().IOWaits; n == 0 {
+				t.Error("Metrics().IOWaits = 0 after 100 round trips that waited for the peer")
+			}
 			return nil
 		})
 	}

@@ -125,6 +125,7 @@ func (s *ioSide) wait(ctx *Context, t *task, dl *atomic.Int64) error {
 		fd.loop.timers.Push(&s.timer)
 	}
 	s.t = t
+	fd.loop.mx.ioWaits.Add(1)
 	err := t.park(ctx, s)
 	s.t = nil
 	if s.timer.Queued() {
