@@ -3,6 +3,7 @@
 package aio_test
 
 import (
+	"os"
 	"testing"
 
 	"github.com/asyncgo/aio"
@@ -54,6 +55,9 @@ func BenchmarkConnRoundTrip(b *testing.B) {
 // TestReadAndWriteOnAReadySocketDoNotAllocate: with data waiting and room
 // to write, Conn.Read and Conn.Write make no allocation.
 func TestReadAndWriteOnAReadySocketDoNotAllocate(t *testing.T) {
+	if os.Getenv("AIODEBUG") != "" {
+		t.Skip("debug mode trades allocations for its checks")
+	}
 	runNet(t, false, func(ctx *aio.Context) error {
 		c, s := pair(t, ctx)
 		defer c.Close()
