@@ -1,0 +1,63 @@
+package aiohttp
+
+import (
+	"time"
+
+	"github.com/asyncgo/aio"
+)
+
+// ioConn is the view of an *aio.Conn the HTTP code reads and writes
+// through. Reads wait in rctx and writes in wctx when those are scopes of
+// the running task (otherwise in the running task's root scope); each read
+// is bounded by sockRead; limit (≥ 0) caps how many more bytes reads may
+// return, and a read past it fails with errLimit (header size limits).
+// Loop goroutine, tasks only.
+type ioConn struct {
+	*aio.Conn
+	rctx, wctx *aio.Context
+	sockRead   time.Duration
+	limit      int64 // < 0: none
+	errLimit   error
+}
+
+// scope returns ctx if it belongs to the running task, else nil.
+func scope(ctx *aio.Context) *aio.Context {
+	if ctx == nil || ctx.Task() != aio.CurrentTask(ctx.Loop()) {
+		return nil
+	}
+	return ctx
+}
+
+func (v *ioConn) Read(p []byte) (int, error) {
+	if v.limit >= 0 {
+		if v.limit == 0 {
+			return 0, v.errLimit
+		}
+		if int64(len(p)) > v.limit {
+			p = p[:v.limit]
+		}
+	}
+	if v.sockRead > 0 {
+		_ = v.Conn.SetReadDeadline(v.Conn.Loop().Time().Add(v.sockRead))
+	}
+	var (
+		n   int
+		err error
+	)
+	if ctx := scope(v.rctx); ctx != nil {
+		n, err = v.Conn.ReadContext(ctx, p)
+	} else {
+		n, err = v.Conn.Read(p)
+	}
+	if v.limit >= 0 {
+		v.limit -= int64(n)
+	}
+	return n, err
+}
+
+func (v *ioConn) Write(p []byte) (int, error) {
+	if ctx := scope(v.wctx); ctx != nil {
+		return v.Conn.WriteContext(ctx, p)
+	}
+	return v.Conn.Write(p)
+}
