@@ -18,7 +18,13 @@ type ioConn struct {
 	sockRead   time.Duration
 	limit      int64 // < 0: none
 	errLimit   error
+	streak     int // bytes read since the last yield
 }
+
+// yieldEvery is how many bytes a reader may take from a socket that is
+// always ready before it yields to the loop once, so a peer that streams
+// without pause cannot starve the other tasks.
+const yieldEvery = 256 << 10
 
 // scope returns ctx if it belongs to the running task, else nil.
 func scope(ctx *aio.Context) *aio.Context {
@@ -44,10 +50,17 @@ func (v *ioConn) Read(p []byte) (int, error) {
 		n   int
 		err error
 	)
-	if ctx := scope(v.rctx); ctx != nil {
+	ctx := scope(v.rctx)
+	if ctx != nil {
 		n, err = v.Conn.ReadContext(ctx, p)
 	} else {
 		n, err = v.Conn.Read(p)
+	}
+	if v.streak += n; v.streak >= yieldEvery {
+		v.streak = 0
+		if ctx != nil {
+			_ = aio.Sleep(ctx, 0) // a cancellation shows at the next read
+		}
 	}
 	if v.limit >= 0 {
 		v.limit -= int64(n)

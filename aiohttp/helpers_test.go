@@ -2,10 +2,10 @@ package aiohttp_test
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"net/http"
 	"os"
-	"io"
 	"sync"
 	"testing"
 	"time"
@@ -87,11 +87,12 @@ func serve(t *testing.T, ctx *aio.Context, s *aiohttp.Server) (base string, stop
 // rawServer is a goroutine TCP server on 127.0.0.1 whose handler speaks
 // raw bytes (for faulty peers). close waits for every goroutine.
 type rawServer struct {
-	ln net.Listener
-	wg sync.WaitGroup
-	mu sync.Mutex
-	cs []net.Conn
-	n  int // connections accepted
+	ln   net.Listener
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	cs   []net.Conn
+	n    int // connections accepted
+	once sync.Once
 }
 
 func newRawServer(t *testing.T, handle func(n int, c net.Conn, br *bufio.Reader)) *rawServer {
@@ -133,7 +134,9 @@ func (s *rawServer) accepted() int {
 	return s.n
 }
 
-func (s *rawServer) close() {
+func (s *rawServer) close() { s.once.Do(s.doClose) }
+
+func (s *rawServer) doClose() {
 	s.ln.Close()
 	s.mu.Lock()
 	for _, c := range s.cs {
