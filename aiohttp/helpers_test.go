@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -155,3 +156,5 @@ func readReq(br *bufio.Reader) (*http.Request, error) {
 	_, err = io.Copy(io.Discard, req.Body)
 	return req, err
 }
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }
