@@ -19,11 +19,12 @@ type ioConn struct {
 	limit      int64 // < 0: none
 	errLimit   error
 	streak     int // bytes read since the last yield
+	wstreak    int // bytes written since the last yield
 }
 
-// yieldEvery is how many bytes a reader may take from a socket that is
-// always ready before it yields to the loop once, so a peer that streams
-// without pause cannot starve the other tasks.
+// yieldEvery is how many bytes a reader (writer) may move through a socket
+// that is always ready before it yields to the loop once, so a peer that
+// streams without pause cannot starve the other tasks.
 const yieldEvery = 256 << 10
 
 // scope returns ctx if it belongs to the running task, else nil.
@@ -69,8 +70,21 @@ func (v *ioConn) Read(p []byte) (int, error) {
 }
 
 func (v *ioConn) Write(p []byte) (int, error) {
-	if ctx := scope(v.wctx); ctx != nil {
-		return v.Conn.WriteContext(ctx, p)
+	ctx := scope(v.wctx)
+	var (
+		n   int
+		err error
+	)
+	if ctx != nil {
+		n, err = v.Conn.WriteContext(ctx, p)
+	} else {
+		n, err = v.Conn.Write(p)
 	}
-	return v.Conn.Write(p)
+	if v.wstreak += n; v.wstreak >= yieldEvery {
+		v.wstreak = 0
+		if ctx != nil {
+			_ = aio.Sleep(ctx, 0)
+		}
+	}
+	return n, err
 }

@@ -92,6 +92,8 @@ func TestHTTPFetchAgainstAReferenceServer(t *testing.T) {
 	if fmt.Sprint(metrics) != "[req_per_s client_cpu_us_per_req]" {
 		t.Errorf("metrics %v", metrics)
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if len(seen) != 500 || len(conns) > 10 {
 		t.Errorf("%d ids, %d connections", len(seen), len(conns))
 	}
