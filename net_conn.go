@@ -125,6 +125,14 @@ func (c *Conn) SetWriteDeadline(t time.Time) error {
 	return c.fd.setDeadline("set write deadline", t, false, true)
 }
 
+// Control calls f with the connection's file descriptor, as
+// syscall.RawConn.Control does, while holding off a concurrent Close; f
+// must not block, close the descriptor or keep it. It serves system calls
+// aio has no method for (a non-blocking MSG_PEEK probe of an idle
+// connection, a socket option). It returns an error wrapping net.ErrClosed
+// on a closed connection. Any goroutine.
+func (c *Conn) Control(f func(fd uintptr)) error { return c.fd.control(f) }
+
 // Loop returns the loop the connection belongs to. Any goroutine.
 func (c *Conn) Loop() *Loop { return c.fd.loop }
 

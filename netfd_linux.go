@@ -518,3 +518,15 @@ const (
 	shutRD = unix.SHUT_RD
 	shutWR = unix.SHUT_WR
 )
+
+// control calls f with the descriptor while it is open (under mu, so a
+// concurrent close waits). Any goroutine.
+func (fd *netFD) control(f func(sysfd uintptr)) error {
+	fd.mu.Lock()
+	defer fd.mu.Unlock()
+	if fd.sysClosed || fd.closed.Load() {
+		return fd.opErr("control", net.ErrClosed)
+	}
+	f(uintptr(fd.sysfd))
+	return nil
+}

@@ -9,8 +9,9 @@
 //	aiobench --workload NAME --n N
 //
 // NAME is one of spawn_await, gather_many, yield_roundtrip, timers_many and
-// queue_pipeline; N ≤ 0 (or no --n) means the spec's default. Every other
-// workload (echo_tcp, http_server, http_fetch, ...) exits with status 64
+// queue_pipeline (or the servers and client echo_tcp, http_server and
+// http_fetch, with their own flags); N ≤ 0 (or no --n) means the spec's default. Every other
+// workload exits with status 64
 // ("not implemented"), decided before the remaining flags are parsed.
 //
 // Each run prints one JSON object per metric on stdout, e.g.
@@ -125,8 +126,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: aiobench --workload NAME --n N")
 		return exitCheckFailed // the flag package's status for a usage error
 	}
-	if name == "echo_tcp" {
+	switch name {
+	case "echo_tcp":
 		return runEcho(args, stderr)
+	case "http_server":
+		return runHTTPServer(args, stderr)
+	case "http_fetch":
+		return runHTTPFetch(args, stdout, stderr)
 	}
 	w, ok := workloads[name]
 	if !ok {

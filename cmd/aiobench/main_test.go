@@ -101,9 +101,9 @@ func TestEveryWorkloadPrintsItsMetricsAsJSONLinesWithTheGivenN(t *testing.T) {
 
 func TestUnimplementedWorkloadsExit64BeforeTheirFlagsAreParsed(t *testing.T) {
 	for _, args := range [][]string{
-		{"--workload", "http_server", "--port", "9999"},
-		{"--workload", "http_fetch", "--url", "http://127.0.0.1:1", "--n", "10", "--concurrency", "50"},
-		{"--no-such-flag", "--workload=http_fetch"},
+		{"--workload", "websocket_echo", "--port", "9999"},
+		{"--workload", "no_such_fetch", "--url", "http://127.0.0.1:1", "--n", "10", "--concurrency", "50"},
+		{"--no-such-flag", "--workload=no_such_fetch"},
 		{"-workload", "no_such_workload", "-bogus"},
 	} {
 		code, stdout, _ := runArgs(args...)

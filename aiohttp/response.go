@@ -1,0 +1,320 @@
+package aiohttp
+
+import (
+	"bufio"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+)
+
+// response is the http.ResponseWriter of one request. Connection task only.
+type response struct {
+	sc            *serverConn
+	req           *http.Request
+	header        http.Header
+	status        int
+	wroteHeader   bool
+	headerSent    bool // the status line and header are on their way
+	chunked       bool
+	contentLength int64 // declared by the handler; -1: none
+	written       int64 // body bytes accepted
+	buf           []byte
+	closeAfter    bool
+	reqBody       *continueReader
+	err           error // a write failed: the connection is done
+}
+
+var (
+	_ http.Flusher  = (*response)(nil)
+	_ http.Hijacker = (*response)(nil)
+)
+
+func (w *response) Header() http.Header { return w.header }
+
+func (w *response) WriteHeader(code int) {
+	if w.wroteHeader || w.sc.hijacked {
+		return
+	}
+	if code < 100 || code > 999 {
+		panic("aiohttp: invalid WriteHeader code " + strconv.Itoa(code))
+	}
+	if code < 200 {
+		return // informational responses other than 100 Continue are not sent
+	}
+	w.wroteHeader = true
+	w.status = code
+	if cl := w.header.Get("Content-Length"); cl != "" {
+		if n, err := strconv.ParseInt(cl, 10, 64); err == nil && n >= 0 {
+			w.contentLength = n
+		} else {
+			w.header.Del("Content-Length")
+		}
+	}
+}
+
+func bodyAllowed(status int) bool {
+	return status != http.StatusNoContent && status != http.StatusNotModified && status >= 200
+}
+
+func (w *response) Write(p []byte) (int, error) {
+	if w.sc.hijacked {
+		return 0, http.ErrHijacked
+	}
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if !bodyAllowed(w.status) {
+		return 0, http.ErrBodyNotAllowed
+	}
+	if w.contentLength >= 0 && w.written+int64(len(p)) > w.contentLength {
+		return 0, http.ErrContentLength
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	w.written += int64(len(p))
+	if !w.headerSent {
+		if len(w.buf)+len(p) <= cap(w.buf) {
+			w.buf = append(w.buf, p...)
+			return len(p), nil
+		}
+		w.sendHeader(false)
+		if err := w.writeBody(w.buf); err != nil {
+			return 0, err
+		}
+		w.buf = w.buf[:0]
+	}
+	if err := w.writeBody(p); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+func (w *response) WriteString(s string) (int, error) {
+	// The buffer path copies; the rest converts once.
+	return w.Write([]byte(s))
+}
+
+// writeBody writes body bytes after the header (chunked if so).
+func (w *response) writeBody(p []byte) error {
+	if len(p) == 0 || w.req.Method == http.MethodHead {
+		return nil
+	}
+	bw := w.sc.bw
+	if w.chunked {
+		bw.WriteString(strconv.FormatInt(int64(len(p)), 16))
+		bw.WriteString("\r\n")
+		bw.Write(p)
+		_, err := bw.WriteString("\r\n")
+		return w.fail(err)
+	}
+	_, err := bw.Write(p)
+	return w.fail(err)
+}
+
+func (w *response) fail(err error) error {
+	if err != nil && w.err == nil {
+		w.err = err
+		w.closeAfter = true
+	}
+	return err
+}
+
+// sendHeader writes the status line and header into the buffered writer;
+// final reports whether the whole body is w.buf.
+func (w *response) sendHeader(final bool) {
+	w.headerSent = true
+	h := w.header
+	req := w.req
+	status := w.status
+	if !bodyAllowed(status) {
+		h.Del("Transfer-Encoding")
+		if status == http.StatusNoContent {
+			h.Del("Content-Length")
+		}
+	} else if w.contentLength < 0 {
+		h.Del("Transfer-Encoding")
+		switch {
+		case final && (req.Method != http.MethodHead || len(w.buf) > 0):
+			w.contentLength = int64(len(w.buf))
+			h["Content-Length"] = []string{strconv.Itoa(len(w.buf))}
+		case final && req.Method == http.MethodHead:
+			// unknown length of a HEAD response: send none
+		case req.ProtoAtLeast(1, 1):
+			w.chunked = true
+			h["Transfer-Encoding"] = []string{"chunked"}
+		default:
+			w.closeAfter = true // HTTP/1.0 and unknown length: close delimits
+		}
+	}
+	if bodyAllowed(status) && h.Get("Content-Type") == "" && h.Get("Content-Encoding") == "" && (len(w.buf) > 0 || w.req.Method != http.MethodHead) {
+		if len(w.buf) > 0 {
+			h["Content-Type"] = []string{http.DetectContentType(w.buf)}
+		} else if w.written > 0 {
+			h["Content-Type"] = []string{"text/plain; charset=utf-8"}
+		}
+	}
+	if hasToken(h.Get("Connection"), "close") {
+		w.closeAfter = true
+	}
+	if w.sc.s.shutdown {
+		w.closeAfter = true
+	}
+	if w.closeAfter {
+		h["Connection"] = []string{"close"}
+	} else if !req.ProtoAtLeast(1, 1) {
+		h["Connection"] = []string{"keep-alive"}
+	}
+	if _, ok := h["Date"]; !ok {
+		h["Date"] = []string{httpDate()}
+	}
+	bw := w.sc.bw
+	if req.ProtoAtLeast(1, 1) {
+		bw.WriteString("HTTP/1.1 ")
+	} else {
+		bw.WriteString("HTTP/1.0 ")
+	}
+	bw.WriteString(statusLine(status))
+	writeHeader(bw, h)
+}
+
+var statusLines [600]string
+
+func statusLine(code int) string {
+	if code < len(statusLines) {
+		if s := statusLines[code]; s != "" {
+			return s
+		}
+	}
+	text := http.StatusText(code)
+	if text == "" {
+		text = "status code " + strconv.Itoa(code)
+	}
+	return strconv.Itoa(code) + " " + text + "\r\n"
+}
+
+func init() {
+	for code := 100; code < len(statusLines); code++ {
+		if t := http.StatusText(code); t != "" {
+			statusLines[code] = strconv.Itoa(code) + " " + t + "\r\n"
+		}
+	}
+}
+
+var headerCleaner = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ")
+
+// writeHeader writes the fields and the blank line; values lose any line
+// breaks (no header injection).
+func writeHeader(bw *bufio.Writer, h http.Header) {
+	for k, vs := range h {
+		if !validHeaderName(k) {
+			continue
+		}
+		for _, v := range vs {
+			if strings.ContainsAny(v, "\r\n") {
+				v = headerCleaner.Replace(v)
+			}
+			bw.WriteString(k)
+			bw.WriteString(": ")
+			bw.WriteString(v)
+			bw.WriteString("\r\n")
+		}
+	}
+	bw.WriteString("\r\n")
+}
+
+func validHeaderName(k string) bool {
+	if k == "" {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		c := k[i]
+		if c <= ' ' || c >= 0x7f || c == ':' {
+			return false
+		}
+	}
+	return true
+}
+
+// finish completes the response once the handler returned.
+func (w *response) finish() {
+	if w.sc.hijacked {
+		return
+	}
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if !w.headerSent {
+		w.sendHeader(true)
+		w.fail(w.writeBody(w.buf))
+		w.buf = w.buf[:0]
+	} else if w.chunked && w.req.Method != http.MethodHead {
+		w.sc.bw.WriteString("0\r\n\r\n")
+	}
+	if w.contentLength >= 0 && w.written != w.contentLength && w.req.Method != http.MethodHead && bodyAllowed(w.status) {
+		w.closeAfter = true // a short body: the client cannot find the next response
+	}
+	w.fail(w.sc.bw.Flush())
+	w.sc.buf = w.buf
+}
+
+// Flush sends the header and what is buffered (http.Flusher); a response
+// without Content-Length becomes chunked.
+func (w *response) Flush() {
+	if w.sc.hijacked || w.err != nil {
+		return
+	}
+	if !w.wroteHeader {
+		w.WriteHeader(http.StatusOK)
+	}
+	if !w.headerSent {
+		w.sendHeader(false)
+		w.fail(w.writeBody(w.buf))
+		w.buf = w.buf[:0]
+	}
+	w.fail(w.sc.bw.Flush())
+}
+
+// Hijack hands the connection to the handler (http.Hijacker): the server
+// no longer reads, writes or closes it. The net.Conn is an *aio.Conn (or a
+// *tls.Conn over one) for the tasks of the server's loop; the
+// bufio.ReadWriter holds what the server had buffered.
+func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	sc := w.sc
+	if sc.hijacked {
+		return nil, nil, http.ErrHijacked
+	}
+	if w.headerSent {
+		w.fail(sc.bw.Flush())
+	}
+	sc.hijacked = true
+	sc.io.rctx, sc.io.wctx = nil, nil
+	delete(sc.s.conns, sc)
+	sc.s.checkIdle()
+	return sc.conn, bufio.NewReadWriter(sc.br, sc.bw), nil
+}
+
+// httpDate returns the Date header value, formatted once per second.
+func httpDate() string {
+	now := time.Now()
+	sec := now.Unix()
+	if d := dateCache.Load(); d != nil && d.sec == sec {
+		return d.s
+	}
+	d := &cachedDate{sec: sec, s: now.UTC().Format(http.TimeFormat)}
+	dateCache.Store(d)
+	return d.s
+}
+
+type cachedDate struct {
+	sec int64
+	s   string
+}
+
+var dateCache atomic.Pointer[cachedDate]
