@@ -33,9 +33,10 @@ type netFD struct {
 	family int
 	sotype int
 	net    string
-	laddr  net.Addr // set before the fd is shared; immutable after
-	raddr  net.Addr // set before the fd is shared; immutable after
-	unlink string   // unix socket path a listener removes when closed
+	laddr  net.Addr  // set before the fd is shared; immutable after
+	raddr  net.Addr  // set before the fd is shared; immutable after
+	unlink string    // unix socket path a listener removes when closed
+	dg     *dgramBuf // datagram sockets: the addresses of the current recvfrom and sendto
 
 	closed    atomic.Bool  // Close was called
 	mu        sync.Mutex   // orders shutdown and close of sysfd
