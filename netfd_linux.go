@@ -348,6 +348,9 @@ func (fd *netFD) shutdown(op string, how int) error {
 	if fd.closed.Load() {
 		return fd.opErr(op, net.ErrClosed)
 	}
+	if fd.sotype == 0 && how == unix.SHUT_WR {
+		return fd.close() // a pipe's write end: closing it is its EOF
+	}
 	fd.mu.Lock()
 	defer fd.mu.Unlock()
 	if fd.sysClosed {
