@@ -48,6 +48,10 @@ type netFD struct {
 	rs, ws     ioSide
 	onClose    func() // release, posted by close
 	onDeadline func() // deadlineChanged, posted by the deadline setters
+	// cb, if set, replaces the wake-ups of ready: the fd is driven by
+	// callbacks (a protocol's transport), not by parked tasks. Loop
+	// goroutine.
+	cb func(ev reactor.Event) int
 }
 
 func newFD(l *Loop, sysfd, family, sotype int, network string) *netFD {
@@ -138,6 +142,9 @@ func (s *ioSide) wait(ctx *Context, t *task, dl *atomic.Int64) error {
 
 // ready wakes the tasks parked on the readiness the reactor reported.
 func (fd *netFD) ready(ev reactor.Event) int {
+	if fd.cb != nil {
+		return fd.cb(ev)
+	}
 	n := 0
 	if ev&reactor.Readable != 0 && fd.rs.t != nil {
 		fd.rs.t.wakeUp()
@@ -275,23 +282,9 @@ func (fd *netFD) accept(op string, ctx *Context) (*netFD, error) {
 		if err := fd.check("accept", &fd.rd); err != nil {
 			return nil, err
 		}
-		s, sa, err := reactor.Accept(fd.sysfd)
+		nfd, err := fd.acceptOne()
 		switch err {
 		case nil:
-			nfd := newFD(fd.loop, s, fd.family, fd.sotype, fd.net)
-			if err := fd.loop.netp.register(nfd); err != nil {
-				unix.Close(s)
-				return nil, fd.opErr("accept", err)
-			}
-			nfd.laddr = fd.laddr
-			if fd.family == unix.AF_UNIX {
-				if lsa, err := unix.Getsockname(s); err == nil {
-					nfd.laddr = sockaddrToAddr(fd.net, lsa)
-				}
-			} else {
-				_ = unix.SetsockoptInt(s, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-			}
-			nfd.raddr = sockaddrToAddr(fd.net, sa)
 			return nfd, nil
 		case reactor.ErrWouldBlock:
 			fd.desc.Clear(reactor.Readable)
@@ -299,9 +292,37 @@ func (fd *netFD) accept(op string, ctx *Context) (*netFD, error) {
 				return nil, fd.opErr("accept", &InterruptedError{Cause: err})
 			}
 		default:
-			return nil, fd.opErr("accept", os.NewSyscallError("accept4", err))
+			return nil, err
 		}
 	}
+}
+
+// acceptOne accepts one connection without waiting: the new fd, registered
+// with the reactor, or reactor.ErrWouldBlock, or a *net.OpError. Loop
+// goroutine.
+func (fd *netFD) acceptOne() (*netFD, error) {
+	s, sa, err := reactor.Accept(fd.sysfd)
+	if err == reactor.ErrWouldBlock {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fd.opErr("accept", os.NewSyscallError("accept4", err))
+	}
+	nfd := newFD(fd.loop, s, fd.family, fd.sotype, fd.net)
+	if err := fd.loop.netp.register(nfd); err != nil {
+		unix.Close(s)
+		return nil, fd.opErr("accept", err)
+	}
+	nfd.laddr = fd.laddr
+	if fd.family == unix.AF_UNIX {
+		if lsa, err := unix.Getsockname(s); err == nil {
+			nfd.laddr = sockaddrToAddr(fd.net, lsa)
+		}
+	} else {
+		_ = unix.SetsockoptInt(s, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	}
+	nfd.raddr = sockaddrToAddr(fd.net, sa)
+	return nfd, nil
 }
 
 // close marks the fd closed and posts the loop's side (deregister, wake
