@@ -52,6 +52,9 @@ type netFD struct {
 	// callbacks (a protocol's transport), not by parked tasks. Loop
 	// goroutine.
 	cb func(ev reactor.Event) int
+	// released, created by waitReleased, is resolved by release once the
+	// descriptor is closed. Loop goroutine.
+	released *Future[struct{}]
 }
 
 func newFD(l *Loop, sysfd, family, sotype int, network string) *netFD {
@@ -349,6 +352,26 @@ func (fd *netFD) release() {
 	fd.loop.netp.deregister(fd)
 	fd.wakeAll()
 	fd.closeSys()
+	if f := fd.released; f != nil && !f.Done() && !fd.loop.IsClosed() {
+		f.SetResult(struct{}{})
+	}
+}
+
+// waitReleased waits in ctx until the descriptor is closed (the loop's
+// side of close ran). Loop goroutine (a task of fd's loop).
+func (fd *netFD) waitReleased(op string, ctx *Context) error {
+	ctx.enter(op)
+	fd.mu.Lock()
+	done := fd.sysClosed
+	fd.mu.Unlock()
+	if done {
+		return nil
+	}
+	if fd.released == nil {
+		fd.released = NewFuture[struct{}](ctx)
+	}
+	_, err := Shield(ctx, fd.released)
+	return err
 }
 
 func (fd *netFD) closeSys() {
