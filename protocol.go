@@ -108,6 +108,11 @@ type Transport interface {
 // or Abort.
 var ErrTransportClosing = errors.New("aio: transport is closing")
 
+// ErrProtocolPanicked is the error ConnectionLost receives when a callback
+// of the protocol panicked: the transport was aborted (the loop reports the
+// panic itself, as for any callback).
+var ErrProtocolPanicked = errors.New("aio: a protocol callback panicked; the transport was aborted")
+
 // DatagramProtocol receives datagrams from a DatagramTransport (asyncio's
 // DatagramProtocol). DatagramReceived's data is valid only during the call;
 // addr is the sender (nil for an unnamed Unix sender). ErrorReceived

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -503,4 +504,41 @@ func TestDatagramEndpointEcho(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestProtocolCallbackPanicAbortsTheTransport: a DataReceived that panics
+// is reported by the loop (as any callback's panic), and its transport is
+// aborted: ConnectionLost gets an error, the peer sees the end; the loop
+// and the other connections go on.
+func TestProtocolCallbackPanicAbortsTheTransport(t *testing.T) {
+	var reports []string
+	err := aio.Run(func(ctx *aio.Context) error {
+		lost := aio.NewFuture[struct{}](ctx)
+		p := &proto{
+			onData: func(p *proto, b []byte) { panic("boom") },
+			onLost: func(p *proto) { lost.SetResult(struct{}{}) },
+		}
+		srv, c := serveOne(t, ctx, p)
+		defer srv.Close()
+		defer c.Close()
+		c.Write([]byte("x"))
+		if _, err := lost.Await(ctx); err != nil {
+			return err
+		}
+		if !errors.Is(p.lostErr, aio.ErrProtocolPanicked) {
+			t.Errorf("ConnectionLost(%v) after a panic", p.lostErr)
+		}
+		if n, err := c.Read(make([]byte, 1)); n != 0 || err == nil {
+			t.Errorf("peer Read = %d, %v; want the end", n, err)
+		}
+		return nil
+	}, aio.WithClock(aio.NewVirtualClock(time.Time{})), aio.WithExceptionHandler(func(_ *aio.Loop, ec aio.ExceptionContext) {
+		reports = append(reports, fmt.Sprint(ec.Message, ": ", ec.Err))
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(reports) != 1 || !strings.Contains(reports[0], "boom") {
+		t.Errorf("loop reports: %q", reports)
+	}
 }

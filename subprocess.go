@@ -19,7 +19,9 @@ import (
 // the child exits; Wait then reaps it at once. Where pidfd_open is not
 // available (older kernels, other systems) a goroutine waits for the child
 // and posts the outcome to the loop. Cancelling a Wait leaves the process
-// running, as in asyncio: Kill or Terminate it, then Wait again.
+// running, as in asyncio: Kill or Terminate it, then Wait again. Wait for
+// every started child before the loop closes: a child never waited for is
+// not reaped (it stays a zombie until this process exits).
 //
 // Goroutines: everything is for the tasks of the loop Command was given,
 // except Pid, Kill, Terminate and Signal, which are safe from any goroutine

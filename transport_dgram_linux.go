@@ -62,7 +62,7 @@ func (tr *dgramTransport) run() {
 	ok := false
 	defer func() {
 		if !ok {
-			tr.finish(errProtocolPanic)
+			tr.finish(ErrProtocolPanicked)
 		}
 	}()
 	if len(tr.queue) > 0 && tr.fd.desc.Readiness()&reactor.Writable != 0 {

@@ -88,7 +88,7 @@ func (tr *streamTransport) run() {
 	ok := false
 	defer func() {
 		if !ok {
-			tr.fatal(errProtocolPanic)
+			tr.fatal(ErrProtocolPanicked)
 		}
 	}()
 	r := tr.fd.desc.Readiness()
@@ -102,10 +102,6 @@ func (tr *streamTransport) run() {
 	}
 	ok = true
 }
-
-// errProtocolPanic is ConnectionLost's error after a protocol callback
-// panicked (the loop reports the panic itself).
-var errProtocolPanic = errors.New("aio: a protocol callback panicked; the transport was aborted")
 
 // readOnce reads once and delivers; it reports whether the socket may
 // have more.
