@@ -61,8 +61,12 @@ func (ln *Listener) Accept() (net.Conn, error) {
 }
 
 // AcceptConn is Accept returning the *Conn, waiting in the scope ctx (nil:
-// the running task's root scope).
+// the running task's root scope). A ctx of another loop panics with a
+// *MisuseError wrapping ErrWrongLoop.
 func (ln *Listener) AcceptConn(ctx *Context) (*Conn, error) {
+	if ctx != nil && ctx.task != nil && ctx.task.loop != ln.fd.loop {
+		misuse("Listener.AcceptConn", ErrWrongLoop, "accept only on the loop that created the listener")
+	}
 	fd, err := ln.fd.accept("Listener.Accept", ctx)
 	if err != nil {
 		return nil, err

@@ -54,4 +54,5 @@ func listenStream(l *Loop, network string, addr net.Addr) (*netFD, error) {
 	return nil, &net.OpError{Op: "listen", Net: network, Addr: addr, Err: errUnsupported}
 }
 
-func (fd *netFD) control(f func(sysfd uintptr)) error { return fd.opErr("control", errUnsupported) }
+func (fd *netFD) control(f func(sysfd uintptr)) error        { return fd.opErr("control", errUnsupported) }
+func (fd *netFD) waitReleased(op string, ctx *Context) error { return nil }

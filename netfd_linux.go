@@ -33,9 +33,10 @@ type netFD struct {
 	family int
 	sotype int
 	net    string
-	laddr  net.Addr // set before the fd is shared; immutable after
-	raddr  net.Addr // set before the fd is shared; immutable after
-	unlink string   // unix socket path a listener removes when closed
+	laddr  net.Addr  // set before the fd is shared; immutable after
+	raddr  net.Addr  // set before the fd is shared; immutable after
+	unlink string    // unix socket path a listener removes when closed
+	dg     *dgramBuf // datagram sockets: the addresses of the current recvfrom and sendto
 
 	closed    atomic.Bool  // Close was called
 	mu        sync.Mutex   // orders shutdown and close of sysfd
@@ -47,6 +48,13 @@ type netFD struct {
 	rs, ws     ioSide
 	onClose    func() // release, posted by close
 	onDeadline func() // deadlineChanged, posted by the deadline setters
+	// cb, if set, replaces the wake-ups of ready: the fd is driven by
+	// callbacks (a protocol's transport), not by parked tasks. Loop
+	// goroutine.
+	cb func(ev reactor.Event) int
+	// released, created by waitReleased, is resolved by release once the
+	// descriptor is closed. Loop goroutine.
+	released *Future[struct{}]
 }
 
 func newFD(l *Loop, sysfd, family, sotype int, network string) *netFD {
@@ -138,6 +146,9 @@ func (s *ioSide) wait(ctx *Context, t *task, dl *atomic.Int64) error {
 
 // ready wakes the tasks parked on the readiness the reactor reported.
 func (fd *netFD) ready(ev reactor.Event) int {
+	if fd.cb != nil {
+		return fd.cb(ev)
+	}
 	n := 0
 	if ev&reactor.Readable != 0 && fd.rs.t != nil {
 		fd.rs.t.wakeUp()
@@ -275,23 +286,9 @@ func (fd *netFD) accept(op string, ctx *Context) (*netFD, error) {
 		if err := fd.check("accept", &fd.rd); err != nil {
 			return nil, err
 		}
-		s, sa, err := reactor.Accept(fd.sysfd)
+		nfd, err := fd.acceptOne()
 		switch err {
 		case nil:
-			nfd := newFD(fd.loop, s, fd.family, fd.sotype, fd.net)
-			if err := fd.loop.netp.register(nfd); err != nil {
-				unix.Close(s)
-				return nil, fd.opErr("accept", err)
-			}
-			nfd.laddr = fd.laddr
-			if fd.family == unix.AF_UNIX {
-				if lsa, err := unix.Getsockname(s); err == nil {
-					nfd.laddr = sockaddrToAddr(fd.net, lsa)
-				}
-			} else {
-				_ = unix.SetsockoptInt(s, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
-			}
-			nfd.raddr = sockaddrToAddr(fd.net, sa)
 			return nfd, nil
 		case reactor.ErrWouldBlock:
 			fd.desc.Clear(reactor.Readable)
@@ -299,9 +296,37 @@ func (fd *netFD) accept(op string, ctx *Context) (*netFD, error) {
 				return nil, fd.opErr("accept", &InterruptedError{Cause: err})
 			}
 		default:
-			return nil, fd.opErr("accept", os.NewSyscallError("accept4", err))
+			return nil, err
 		}
 	}
+}
+
+// acceptOne accepts one connection without waiting: the new fd, registered
+// with the reactor, or reactor.ErrWouldBlock, or a *net.OpError. Loop
+// goroutine.
+func (fd *netFD) acceptOne() (*netFD, error) {
+	s, sa, err := reactor.Accept(fd.sysfd)
+	if err == reactor.ErrWouldBlock {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fd.opErr("accept", os.NewSyscallError("accept4", err))
+	}
+	nfd := newFD(fd.loop, s, fd.family, fd.sotype, fd.net)
+	if err := fd.loop.netp.register(nfd); err != nil {
+		unix.Close(s)
+		return nil, fd.opErr("accept", err)
+	}
+	nfd.laddr = fd.laddr
+	if fd.family == unix.AF_UNIX {
+		if lsa, err := unix.Getsockname(s); err == nil {
+			nfd.laddr = sockaddrToAddr(fd.net, lsa)
+		}
+	} else {
+		_ = unix.SetsockoptInt(s, unix.IPPROTO_TCP, unix.TCP_NODELAY, 1)
+	}
+	nfd.raddr = sockaddrToAddr(fd.net, sa)
+	return nfd, nil
 }
 
 // close marks the fd closed and posts the loop's side (deregister, wake
@@ -328,6 +353,26 @@ func (fd *netFD) release() {
 	fd.loop.netp.deregister(fd)
 	fd.wakeAll()
 	fd.closeSys()
+	if f := fd.released; f != nil && !f.Done() && !fd.loop.IsClosed() {
+		f.SetResult(struct{}{})
+	}
+}
+
+// waitReleased waits in ctx until the descriptor is closed (the loop's
+// side of close ran). Loop goroutine (a task of fd's loop).
+func (fd *netFD) waitReleased(op string, ctx *Context) error {
+	ctx.enter(op)
+	fd.mu.Lock()
+	done := fd.sysClosed
+	fd.mu.Unlock()
+	if done {
+		return nil
+	}
+	if fd.released == nil {
+		fd.released = NewFuture[struct{}](ctx)
+	}
+	_, err := Shield(ctx, fd.released)
+	return err
 }
 
 func (fd *netFD) closeSys() {
@@ -347,6 +392,9 @@ func (fd *netFD) closeSys() {
 func (fd *netFD) shutdown(op string, how int) error {
 	if fd.closed.Load() {
 		return fd.opErr(op, net.ErrClosed)
+	}
+	if fd.sotype == 0 && how == unix.SHUT_WR {
+		return fd.close() // a pipe's write end: closing it is its EOF
 	}
 	fd.mu.Lock()
 	defer fd.mu.Unlock()

@@ -362,9 +362,32 @@ func (s *Stream) Close() error {
 }
 
 // WaitClosed waits until the connection is closed (asyncio's
-// wait_closed). Closing a connection does not wait in aio, so it returns
-// nil once Close was called, and at once.
-func (s *Stream) WaitClosed(ctx *Context) error { return nil }
+// wait_closed): for a *Conn (or a TLS connection over one), until the loop
+// has released the descriptor after Close, which happens at the loop's
+// next iteration; the wait ends early, with the error, if ctx is
+// cancelled. Called before Close it waits for Close. For other
+// connections it returns nil at once.
+func (s *Stream) WaitClosed(ctx *Context) error {
+	c := s.raw
+	if c == nil {
+		c = s.ac
+	}
+	if c == nil {
+		if nc, ok := s.c.(interface{ NetConn() net.Conn }); ok {
+			switch u := nc.NetConn().(type) {
+			case *Conn:
+				c = u
+			case *scopedConn:
+				c = u.Conn
+			}
+		}
+	}
+	if c == nil {
+		ctx.enter("Stream.WaitClosed")
+		return nil
+	}
+	return c.fd.waitReleased("Stream.WaitClosed", ctx)
+}
 
 // Conn returns the underlying connection.
 func (s *Stream) Conn() net.Conn { return s.c }

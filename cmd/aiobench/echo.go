@@ -17,13 +17,15 @@ import (
 // runEcho is the echo_tcp workload: an echo server on 127.0.0.1:port that
 // serves until SIGTERM (or until stop is closed, in tests), one task per
 // connection. --api stream (the default) uses aio.StartServer and
-// aio.Stream; --api conn uses the Listener and Conn directly.
+// aio.Stream; --api conn uses the Listener and Conn directly; --api
+// protocol uses aio.CreateServer, asyncio's callback form: no task per
+// connection, the reactor's readiness runs the protocol's callbacks.
 func runEcho(args []string, stderr io.Writer) int {
 	fs := flag.NewFlagSet("aiobench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.String("workload", "", "workload name")
 	port := fs.Int("port", 0, "port to listen on (127.0.0.1)")
-	api := fs.String("api", "stream", "stream or conn")
+	api := fs.String("api", "stream", "stream, conn or protocol")
 	fs.Int("n", 0, "ignored")
 	fs.String("variant", "", "ignored")
 	fs.String("url", "", "ignored")
@@ -45,8 +47,8 @@ func runEcho(args []string, stderr io.Writer) int {
 // serveEcho serves until stop receives (or is closed); ready, if not nil,
 // is called with the address once listening.
 func serveEcho[T any](port int, api string, stop <-chan T, ready func(net.Addr)) error {
-	if api != "stream" && api != "conn" {
-		return errors.New("--api must be stream or conn")
+	if api != "stream" && api != "conn" && api != "protocol" {
+		return errors.New("--api must be stream, conn or protocol")
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	return aio.Run(func(ctx *aio.Context) error {
@@ -56,6 +58,24 @@ func serveEcho[T any](port int, api string, stop <-chan T, ready func(net.Addr))
 			<-stop
 			_ = l.CallSoonThreadsafe(func() { main.Cancel("stop") })
 		}()
+		if api == "protocol" {
+			srv, err := aio.CreateServer(ctx, func() *echoProtocol { return &echoProtocol{} }, "tcp", addr)
+			if err != nil {
+				return err
+			}
+			if ready != nil {
+				ready(srv.Addr())
+			}
+			// Serve until stop cancels this task (WaitClosed returns the
+			// cancellation), then stop accepting and drop the clients.
+			err = srv.WaitClosed(ctx)
+			srv.Close()
+			srv.AbortClients()
+			if err != nil && ctx.Err() == nil {
+				return err
+			}
+			return nil
+		}
 		if api == "stream" {
 			srv, err := aio.StartServer(ctx, "tcp", addr, echoStream)
 			if err != nil {
@@ -121,3 +141,17 @@ func echoConn(c *aio.Conn) error {
 		}
 	}
 }
+
+// echoProtocol is the protocol handler: every chunk received is written
+// back (the transport buffers what the socket does not take, and reading
+// pauses while the write buffer is over its high water mark).
+type echoProtocol struct {
+	t aio.Transport
+}
+
+func (p *echoProtocol) ConnectionMade(t aio.Transport) { p.t = t }
+func (p *echoProtocol) DataReceived(b []byte)          { _ = p.t.Write(b) }
+func (p *echoProtocol) EOFReceived() bool              { return false }
+func (p *echoProtocol) ConnectionLost(error)           {}
+func (p *echoProtocol) PauseWriting()                  { p.t.PauseReading() }
+func (p *echoProtocol) ResumeWriting()                 { p.t.ResumeReading() }

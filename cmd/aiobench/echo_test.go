@@ -7,11 +7,11 @@ import (
 	"testing"
 )
 
-// TestEchoServerEchoesEveryByteInBothAPIs runs the echo_tcp server with
-// each API and checks that a plain Go client gets back what it sends, on
+// TestEchoServerEchoesEveryByteInEveryAPI runs the echo_tcp server with
+// each API (stream, conn, and the protocol form) and checks that a plain Go client gets back what it sends, on
 // several connections, and that the server stops when told to.
-func TestEchoServerEchoesEveryByteInBothAPIs(t *testing.T) {
-	for _, api := range []string{"stream", "conn"} {
+func TestEchoServerEchoesEveryByteInEveryAPI(t *testing.T) {
+	for _, api := range []string{"stream", "conn", "protocol"} {
 		t.Run(api, func(t *testing.T) {
 			stop := make(chan struct{})
 			addrc := make(chan net.Addr, 1)
