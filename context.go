@@ -229,7 +229,28 @@ func (c *Context) checkCancel() error {
 }
 
 // enter validates that c may be used to await now and returns its task.
+// The common case (the Context's own task is running, debug mode off) is
+// one comparison; everything else is enterSlow.
 func (c *Context) enter(op string) *task {
+	if t := c.running(); t != nil {
+		return t
+	}
+	return c.enterSlow(op)
+}
+
+// running returns c's task if it is the running task and debug mode is
+// off, else nil. (A loop that Close is unwinding still has the task as
+// current: its awaits return ErrLoopClosed from park.)
+func (c *Context) running() *task {
+	if c != nil {
+		if t := c.task; t.loop.current == t && !t.loop.cfg.debug {
+			return t
+		}
+	}
+	return nil
+}
+
+func (c *Context) enterSlow(op string) *task {
 	if c == nil {
 		misuse(op, ErrNotInTask, "pass the *aio.Context your coroutine received, not nil")
 	}
@@ -507,7 +528,7 @@ func withDeadline(parent *Context, when int64, expired bool) (*Context, CancelFu
 	if when < c.deadline.Load() && when != math.MaxInt64 {
 		c.deadline.Store(when)
 		if c.cancelState() == nil {
-			c.timer = &timerheap.Entry{When: when, Owner: c}
+			c.timer = &timerheap.Entry{When: when, Owner: c.expire}
 			parent.task.loop.timers.Push(c.timer)
 		}
 	}

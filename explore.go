@@ -35,7 +35,7 @@ func (s *scheduleShuffle) shuffle(r *ring.Ring[readyItem]) {
 	n := r.Len()
 	lo := 0
 	for i := 0; i <= n; i++ {
-		if i < n && r.At(i).c == nil {
+		if i < n && r.At(i).h != scopeDeadline {
 			continue
 		}
 		// Fisher–Yates on [lo, i).

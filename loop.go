@@ -77,11 +77,14 @@ const (
 
 // readyItem is one entry of the ready queue: exactly one field is set.
 type readyItem struct {
-	t  *task    // a task step
-	h  *Handle  // a CallSoon or timer callback (skipped if cancelled)
-	fn func()   // an internal or posted callback
-	c  *Context // a scope whose deadline passed
+	t  *task   // a task step
+	h  *Handle // a CallSoon or timer callback (skipped if cancelled)
+	fn func()  // an internal or posted callback, or (with h == scopeDeadline) a scope's expiry
 }
+
+// scopeDeadline marks the ready item of a scope's deadline (its fn is
+// Context.expire), which schedule exploration keeps in place.
+var scopeDeadline = &Handle{}
 
 // warmIdle is how many idle coroutines the loop keeps however long it
 // stays idle (see trimIdle).
@@ -266,13 +269,13 @@ func (l *Loop) runOnce() {
 		switch {
 		case it.t != nil:
 			l.step(it.t)
+		case it.h == scopeDeadline:
+			l.runCallback(it.fn, nil)
 		case it.h != nil:
 			if !it.h.cancelled {
 				it.h.ran = true
 				l.runCallback(it.h.fn, it.h)
 			}
-		case it.c != nil:
-			it.c.expire()
 		default:
 			l.runCallback(it.fn, nil)
 		}
@@ -383,8 +386,8 @@ func (l *Loop) fire(e *timerheap.Entry) {
 		l.ready.Push(readyItem{h: o})
 	case *task:
 		o.wakeUp()
-	case *Context:
-		l.ready.Push(readyItem{c: o})
+	case func(): // a scope's deadline (Context.expire)
+		l.ready.Push(readyItem{h: scopeDeadline, fn: o})
 	}
 }
 
@@ -629,6 +632,12 @@ func (l *Loop) cancelAll(msg string) {
 // goroutine is neither the loop goroutine nor the coroutine of the running
 // task.
 func (l *Loop) checkCaller(op string) {
+	if l.polling.Load() || l.cfg.debug {
+		l.checkCallerSlow(op)
+	}
+}
+
+func (l *Loop) checkCallerSlow(op string) {
 	if l.polling.Load() {
 		misuse(op, ErrWrongGoroutine, wrongGoroutineHint)
 	}

@@ -190,7 +190,10 @@ func (q *queue[T, S, PS]) Get(ctx *Context) (T, error) {
 // enter binds the queue to the loop of ctx's task on first use and
 // validates the await.
 func (q *queue[T, S, PS]) enter(op int, ctx *Context) *task {
-	t := ctx.enter(q.opName(op))
+	t := ctx.running()
+	if t == nil {
+		t = ctx.enter(q.opName(op)) // the name is built only on this slow path
+	}
 	if q.loop == nil {
 		q.loop = t.loop
 	} else if q.loop != t.loop {
