@@ -3,6 +3,8 @@ module github.com/asyncgo/aio
 go 1.26.0
 
 require (
+	github.com/andybalholm/brotli v1.3.0
+	github.com/klauspost/compress v1.20.4
 	github.com/schollz/progressbar/v3 v3.19.1
 	github.com/temoto/robotstxt v1.1.2
 	go.uber.org/goleak v1.3.0

@@ -5,6 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/zstd"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -208,13 +210,25 @@ func TestLimitPerHost(t *testing.T) {
 func TestAgainstNetHTTPServer(t *testing.T) {
 	m := http.NewServeMux()
 	m.HandleFunc("/gz", func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Accept-Encoding") != "gzip" {
+		if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
 			http.Error(w, "no gzip", 400)
 			return
 		}
 		w.Header().Set("Content-Encoding", "gzip")
 		zw := gzip.NewWriter(w)
 		io.WriteString(zw, strings.Repeat("compressed ", 1000))
+		zw.Close()
+	})
+	m.HandleFunc("/br", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "br")
+		bw := brotli.NewWriter(w)
+		io.WriteString(bw, strings.Repeat("brotli ", 1000))
+		bw.Close()
+	})
+	m.HandleFunc("/zstd", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "zstd")
+		zw, _ := zstd.NewWriter(w)
+		io.WriteString(zw, strings.Repeat("zstd ", 1000))
 		zw.Close()
 	})
 	m.HandleFunc("/set", func(w http.ResponseWriter, r *http.Request) {
@@ -243,6 +257,17 @@ func TestAgainstNetHTTPServer(t *testing.T) {
 		resp.Body.Close()
 		if len(b) != 11000 || !resp.Uncompressed {
 			t.Errorf("gzip: %d bytes, uncompressed %v", len(b), resp.Uncompressed)
+		}
+		for path, want := range map[string]int{"/br": 7000, "/zstd": 5000} {
+			resp, err := c.Get(ctx, hs.URL+path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if len(b) != want || err != nil || !resp.Uncompressed {
+				t.Errorf("%s: %d bytes (%v), uncompressed %v; want %d", path, len(b), err, resp.Uncompressed, want)
+			}
 		}
 		hs.CloseClientConnections() // the pooled connection dies while idle
 		aio.Sleep(ctx, 20*time.Millisecond)

@@ -11,6 +11,9 @@ import (
 	"net/http/httptrace"
 	"strings"
 
+	"github.com/andybalholm/brotli"
+	"github.com/klauspost/compress/zstd"
+
 	"github.com/asyncgo/aio"
 )
 
@@ -82,7 +85,7 @@ func (c *Client) roundTrip(ctx *aio.Context, req *http.Request, bridge bool) (*h
 	if gz {
 		r2 := *req
 		r2.Header = req.Header.Clone()
-		r2.Header.Set("Accept-Encoding", "gzip")
+		r2.Header.Set("Accept-Encoding", acceptEncoding)
 		req = &r2
 	}
 	trace := httptrace.ContextClientTrace(req.Context())
@@ -228,24 +231,52 @@ func (b *body) finish(ok bool) {
 	b.st.end()
 }
 
-// gzipBody decodes a gzip body, lazily.
-type gzipBody struct {
-	b  *body
-	zr *gzip.Reader
+// acceptEncoding is what the client asks for when the caller did not set
+// Accept-Encoding: the codings it decodes transparently.
+const acceptEncoding = "gzip, br, zstd"
+
+// decodedBody decodes a gzip, brotli or zstd body, lazily (the decoder
+// reads from the connection only when the caller reads, so a Read still
+// suspends only the task). brotli and zstd use well-kept decoders
+// (github.com/andybalholm/brotli, github.com/klauspost/compress/zstd)
+// rather than hand-written codecs.
+type decodedBody struct {
+	b   *body
+	enc string
+	r   io.Reader
+	zd  *zstd.Decoder
 }
 
-func (g *gzipBody) Read(p []byte) (int, error) {
-	if g.zr == nil {
-		zr, err := gzip.NewReader(g.b)
-		if err != nil {
-			return 0, err
+func (d *decodedBody) Read(p []byte) (int, error) {
+	if d.r == nil {
+		switch d.enc {
+		case "gzip":
+			zr, err := gzip.NewReader(d.b)
+			if err != nil {
+				return 0, err
+			}
+			d.r = zr
+		case "br":
+			d.r = brotli.NewReader(d.b)
+		case "zstd":
+			// One goroutine-free decoder: concurrency 1 decodes in the
+			// caller's goroutine, so reads stay on the task.
+			zd, err := zstd.NewReader(d.b, zstd.WithDecoderConcurrency(1), zstd.WithDecoderLowmem(true))
+			if err != nil {
+				return 0, err
+			}
+			d.zd, d.r = zd, zd
 		}
-		g.zr = zr
 	}
-	return g.zr.Read(p)
+	return d.r.Read(p)
 }
 
-func (g *gzipBody) Close() error { return g.b.Close() }
+func (d *decodedBody) Close() error {
+	if d.zd != nil {
+		d.zd.Close()
+	}
+	return d.b.Close()
+}
 
 func (c *Client) wrapBody(p *pool, pc *pconn, req *http.Request, resp *http.Response, gz bool, st reqState) {
 	b := &body{rc: resp.Body, p: p, pc: pc, st: st, reusable: !resp.Close && !req.Close && resp.StatusCode != http.StatusSwitchingProtocols}
@@ -254,12 +285,15 @@ func (c *Client) wrapBody(p *pool, pc *pconn, req *http.Request, resp *http.Resp
 		return // NoBody stays: nothing to read
 	}
 	resp.Body = b
-	if gz && strings.EqualFold(resp.Header.Get("Content-Encoding"), "gzip") {
+	if !gz {
+		return
+	}
+	if enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc == "gzip" || enc == "br" || enc == "zstd" {
 		resp.Header.Del("Content-Encoding")
 		resp.Header.Del("Content-Length")
 		resp.ContentLength = -1
 		resp.Uncompressed = true
-		resp.Body = &gzipBody{b: b}
+		resp.Body = &decodedBody{b: b, enc: enc}
 	}
 }
 
