@@ -85,8 +85,10 @@ type Crawler struct {
 	// Seed seeds the backoff jitter; 0 means a random seed.
 	Seed uint64
 
-	// Fetcher performs the requests; nil means a ThreadFetcher with
-	// MaxBody, closed (idle connections) when Run returns.
+	// Fetcher performs the requests; nil means a LoopFetcher (aiohttp's
+	// client on the loop: no thread and no goroutine per request), whose
+	// idle connections are closed when Run returns. ThreadFetcher runs
+	// net/http on the loop's worker pool instead.
 	Fetcher Fetcher
 	// Frontier and Seen replace the in-memory queue and seen-set, for
 	// example with a shared store. A Frontier given here is used as is
@@ -210,9 +212,9 @@ func (c *Crawler) Run(ctx *aio.Context, seeds ...string) (Stats, error) {
 	c.reset(ctx, origins)
 	defer func() { c.running = false }()
 
-	var ownFetcher *ThreadFetcher
+	var ownFetcher *LoopFetcher
 	if c.fetcher == nil {
-		ownFetcher = NewThreadFetcher(c.maxBody())
+		ownFetcher = NewLoopFetcher()
 		c.fetcher = ownFetcher
 	}
 	if c.Output != nil {

@@ -33,9 +33,9 @@
 // set aside per origin (at most 4096 in all) and origins take turns, so a
 // slow or paused site does not hold the workers while others have work. The Frontier and SeenSet interfaces let a
 // shared store replace the in-memory ones. Requests go through a Fetcher:
-// the default ThreadFetcher runs net/http on the loop's worker pool
-// (aio.ToThread) until the loop-native HTTP client is available, and
-// HandlerFetcher serves an http.Handler in-process for tests on a virtual
+// the default LoopFetcher is aiohttp's client on the loop (no thread and
+// no goroutine per request), ThreadFetcher runs net/http on the loop's
+// worker pool (aio.ToThread), and HandlerFetcher serves an http.Handler in-process for tests on a virtual
 // clock. Output is written by a writer task through the pool, so the loop
 // never waits for a disk or a pipe. Cancelling Run's task (Ctrl-C under
 // aio.Run) stops the workers at once and still writes every recorded
