@@ -55,6 +55,9 @@ type netFD struct {
 	// released, created by waitReleased, is resolved by release once the
 	// descriptor is closed. Loop goroutine.
 	released *Future[struct{}]
+	// drained: the last read of a stream socket came back short, so its
+	// receive queue was empty then (see readLocked). Loop goroutine.
+	drained bool
 }
 
 func newFD(l *Loop, sysfd, family, sotype int, network string) *netFD {
@@ -223,9 +226,24 @@ func (fd *netFD) readLocked(ctx *Context, t *task, p []byte) (int, error) {
 		if err := fd.check("read", &fd.rd); err != nil {
 			return 0, err
 		}
+		if fd.drained && fd.desc.Readiness()&(reactor.Readable|reactor.ReadHup|reactor.Hup|reactor.Error) == 0 {
+			// The last read came back short, so the socket's receive queue
+			// was empty then: anything that arrived since is a new edge the
+			// reactor will report. Park without the read that would only
+			// return EAGAIN (one system call less per request-response).
+			if err := fd.rs.wait(ctx, t, &fd.rd); err != nil {
+				return 0, fd.opErr("read", &InterruptedError{Cause: err})
+			}
+			continue
+		}
+		fd.drained = false
 		n, err := reactor.Read(fd.sysfd, p)
 		switch err {
 		case nil:
+			if n < len(p) && fd.sotype == unix.SOCK_STREAM {
+				fd.drained = true
+				fd.desc.Clear(reactor.Readable)
+			}
 			return n, nil
 		case io.EOF:
 			return 0, io.EOF
