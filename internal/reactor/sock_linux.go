@@ -2,6 +2,7 @@ package reactor
 
 import (
 	"io"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -108,7 +109,7 @@ func Accept(fd int) (nfd int, sa unix.Sockaddr, err error) {
 // is never negative. Any goroutine.
 func Read(fd int, p []byte) (int, error) {
 	for {
-		n, err := unix.Read(fd, p)
+		n, err := rawRead(fd, p)
 		switch {
 		case err == unix.EINTR:
 			continue
@@ -128,7 +129,7 @@ func Read(fd int, p []byte) (int, error) {
 // killing the process for fds other than 0-2; see os/signal). Any goroutine.
 func Write(fd int, p []byte) (int, error) {
 	for {
-		n, err := unix.Write(fd, p)
+		n, err := rawWrite(fd, p)
 		switch {
 		case err == unix.EINTR:
 			continue
@@ -137,4 +138,31 @@ func Write(fd int, p []byte) (int, error) {
 		}
 		return n, nil
 	}
+}
+
+// rawRead and rawWrite are read(2) and write(2) without the runtime's
+// system-call bookkeeping (entersyscall/exitsyscall): the descriptor is
+// non-blocking, so the call never blocks the thread, as Go's own runtime
+// assumes for its non-blocking poller calls. The race detector builds keep
+// the ordinary calls, which tell it about the memory the kernel writes.
+func rawRead(fd int, p []byte) (int, error) {
+	if raceEnabled || len(p) == 0 {
+		return unix.Read(fd, p)
+	}
+	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+func rawWrite(fd int, p []byte) (int, error) {
+	if raceEnabled || len(p) == 0 {
+		return unix.Write(fd, p)
+	}
+	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
 }
