@@ -257,9 +257,30 @@ func (s *Stream) ReadExactly(ctx *Context, n int) ([]byte, error) {
 	return out, nil
 }
 
+// ReadInto reads up to len(p) bytes into p: what is buffered, or else what
+// one read of the connection returns, like Read but without allocating
+// (the io.Reader shape, with the scope to wait in). At the end of the
+// stream it returns 0, io.EOF. Loop goroutine, from a task; a concurrent
+// read on the stream is ErrConcurrentRead.
+func (s *Stream) ReadInto(ctx *Context, p []byte) (int, error) {
+	if err := s.beginRead(); err != nil {
+		return 0, err
+	}
+	defer func() { s.reading = false }()
+	if s.r == s.w {
+		if err := s.fill(ctx); err != nil {
+			return 0, err
+		}
+	}
+	n := copy(p, s.buf[s.r:s.w])
+	s.r += n
+	return n, nil
+}
+
 // Read reads up to n bytes: what is buffered, or else what one read of
 // the connection returns (asyncio's read(n)). At the end of the stream it
-// returns io.EOF.
+// returns io.EOF. The bytes are a new slice; ReadInto reads into the
+// caller's buffer instead.
 func (s *Stream) Read(ctx *Context, n int) ([]byte, error) {
 	if err := s.beginRead(); err != nil {
 		return nil, err

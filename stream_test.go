@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -245,6 +246,39 @@ func TestServerShutdownClosesClientsAfterItsDeadline(t *testing.T) {
 		}
 		if l, err := c.ReadLine(ctx); err != io.EOF {
 			t.Errorf("client after Shutdown: %q, %v", l, err)
+		}
+		return nil
+	})
+}
+
+// ReadInto reads what is buffered into the caller's slice, without
+// allocating, and reports io.EOF at the end.
+func TestStreamReadIntoReadsWithoutAllocating(t *testing.T) {
+	runNet(t, false, func(ctx *aio.Context) error {
+		c, s := pair(t, ctx)
+		defer c.Close()
+		st := aio.NewStream(s)
+		defer st.Close()
+		buf := make([]byte, 8)
+		c.Write([]byte("hello"))
+		n, err := st.ReadInto(ctx, buf)
+		if n != 5 || err != nil || string(buf[:n]) != "hello" {
+			t.Fatalf("ReadInto = %d %q, %v", n, buf[:n], err)
+		}
+		if os.Getenv("AIODEBUG") == "" {
+			allocs := testing.AllocsPerRun(50, func() {
+				c.Write([]byte("abc"))
+				if n, err := st.ReadInto(ctx, buf); n != 3 || err != nil {
+					t.Fatalf("ReadInto = %d, %v", n, err)
+				}
+			})
+			if allocs != 0 {
+				t.Errorf("%v allocations per Write+ReadInto", allocs)
+			}
+		}
+		c.CloseWrite()
+		if n, err := st.ReadInto(ctx, buf); n != 0 || err != io.EOF {
+			t.Fatalf("at the end: %d, %v; want 0, io.EOF", n, err)
 		}
 		return nil
 	})

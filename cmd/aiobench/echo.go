@@ -113,12 +113,13 @@ func serveEcho[T any](port int, api string, stop <-chan T, ready func(net.Addr))
 
 // echoStream is the Stream API handler: read what is there, write it back.
 func echoStream(ctx *aio.Context, s *aio.Stream) error {
+	buf := make([]byte, 64<<10)
 	for {
-		b, err := s.Read(ctx, 64<<10)
+		n, err := s.ReadInto(ctx, buf)
 		if err != nil {
 			return nil
 		}
-		if err := s.Write(ctx, b); err != nil {
+		if err := s.Write(ctx, buf[:n]); err != nil {
 			return nil
 		}
 		if err := s.Drain(ctx); err != nil {
