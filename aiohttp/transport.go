@@ -96,6 +96,7 @@ func (c *Client) roundTrip(ctx *aio.Context, req *http.Request, bridge bool) (*h
 			closeBody(req)
 			return nil, err
 		}
+		pc.io.sockRead = c.Timeout.SockRead // each read of this exchange, headers and body
 		resp, err := pc.exchange(rctx, req, trace)
 		if err == nil {
 			c.wrapBody(p, pc, req, resp, gz, st)
