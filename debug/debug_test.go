@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -71,10 +72,14 @@ func TestRegisterServesTheTaskTreeAndMetrics(t *testing.T) {
 	})
 }
 
+var publishRuns int // expvar names are process-wide: one per run (-count)
+
 func TestPublishMetricsShowsInExpvar(t *testing.T) {
+	publishRuns++
+	name := "aio_test_loop_" + strconv.Itoa(publishRuns)
 	withLoop(t, func(l *aio.Loop) {
-		PublishMetrics("aio_test_loop", l)
-		v := expvar.Get("aio_test_loop")
+		PublishMetrics(name, l)
+		v := expvar.Get(name)
 		// The loop publishes its counters when it next waits for events.
 		deadline := time.Now().Add(5 * time.Second)
 		for v != nil && !strings.Contains(v.String(), `"Tasks":1`) && time.Now().Before(deadline) {
