@@ -44,6 +44,19 @@ func runEcho(args []string, stderr io.Writer) int {
 	return exitOK
 }
 
+// cancelOnStop cancels the running task of ctx once stop receives or is
+// closed. A task awaits the channel (aio.Recv), so nothing outlives the
+// run: when the run ends first, the task is cancelled with it.
+func cancelOnStop[T any](ctx *aio.Context, stop <-chan T) {
+	main := aio.CurrentTask(ctx)
+	aio.Go(ctx, func(ctx *aio.Context) error {
+		if _, _, err := aio.Recv(ctx, stop); err == nil {
+			main.Cancel("stop")
+		}
+		return nil
+	})
+}
+
 // serveEcho serves until stop receives (or is closed); ready, if not nil,
 // is called with the address once listening.
 func serveEcho[T any](port int, api string, stop <-chan T, ready func(net.Addr)) error {
@@ -53,11 +66,7 @@ func serveEcho[T any](port int, api string, stop <-chan T, ready func(net.Addr))
 	addr := "127.0.0.1:" + strconv.Itoa(port)
 	return aio.Run(func(ctx *aio.Context) error {
 		l := ctx.Loop()
-		main := aio.CurrentTask(ctx)
-		go func() {
-			<-stop
-			_ = l.CallSoonThreadsafe(func() { main.Cancel("stop") })
-		}()
+		cancelOnStop(ctx, stop)
 		if api == "protocol" {
 			srv, err := aio.CreateServer(ctx, func() *echoProtocol { return &echoProtocol{} }, "tcp", addr)
 			if err != nil {

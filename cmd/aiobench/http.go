@@ -56,12 +56,7 @@ func helloMux() http.Handler {
 // is called with the address once listening.
 func serveHTTP[T any](port int, stop <-chan T, ready func(net.Addr)) error {
 	return aio.Run(func(ctx *aio.Context) error {
-		l := ctx.Loop()
-		main := aio.CurrentTask(ctx)
-		go func() {
-			<-stop
-			_ = l.CallSoonThreadsafe(func() { main.Cancel("stop") })
-		}()
+		cancelOnStop(ctx, stop)
 		ln, err := aio.Listen(ctx, "tcp", "127.0.0.1:"+strconv.Itoa(port))
 		if err != nil {
 			return err
