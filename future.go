@@ -165,7 +165,7 @@ func (fc *futureCore) awaitBy(op string, t *task) error {
 }
 
 // awaitParker is the parker of a task awaiting a future or another task
-// (t.awaiting). Cancelling the awaiter cancels a plain future and withdraws
+// (the one its node is linked into). Cancelling the awaiter cancels a plain future and withdraws
 // at once; it cancels an awaited task and keeps waiting, shielded, until
 // that task has finished (asyncio: awaiting a task that is being cancelled
 // waits for its cancellation to complete).
@@ -173,7 +173,10 @@ type awaitParker task
 
 func (p *awaitParker) abort(cause error, force bool) bool {
 	t := (*task)(p)
-	fc := t.awaiting
+	fc := t.node.fc // linked while the wait is pending
+	if fc == nil {
+		return true
+	}
 	if force || fc.owner == nil {
 		fc.unlink(&t.node)
 		if !force {
@@ -201,11 +204,9 @@ func (fc *futureCore) await(op string, ctx *Context) error {
 		// fails before it starts and the awaited task is left alone.
 		return cerr
 	}
-	t.awaiting = fc
 	t.node.w = t
 	fc.link(&t.node)
 	err := t.park(ctx, (*awaitParker)(t))
-	t.awaiting = nil
 	if err != nil {
 		return err
 	}

@@ -632,10 +632,15 @@ func (l *Loop) cancelAll(msg string) {
 // goroutine is neither the loop goroutine nor the coroutine of the running
 // task.
 func (l *Loop) checkCaller(op string) {
-	if l.polling.Load() || l.cfg.debug {
+	if l.checking() {
 		l.checkCallerSlow(op)
 	}
 }
+
+// checking reports whether a loop-bound call must be checked now: the loop
+// waits for events (so the caller cannot be the loop), or debug mode is
+// on. Callers whose op name is costly to build test it first.
+func (l *Loop) checking() bool { return l.polling.Load() || l.cfg.debug }
 
 func (l *Loop) checkCallerSlow(op string) {
 	if l.polling.Load() {

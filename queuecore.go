@@ -47,7 +47,7 @@ const (
 // check, so that the name of the call (which depends on the kind) is only
 // looked up then.
 func (q *queue[T, S, PS]) check(op int) {
-	if l := q.loop; l != nil && (l.polling.Load() || l.cfg.debug) {
+	if l := q.loop; l != nil && l.checking() {
 		l.checkCaller(q.opName(op))
 	}
 }

@@ -310,8 +310,7 @@ type task struct {
 	coro       *coro.Coro      // set at the first step, cleared when done
 	ctx        Context         // the root scope
 	sleep      timerheap.Entry // Sleep's timer
-	node       waitNode        // links the task into the future it awaits
-	awaiting   *futureCore     // the future or task it awaits (awaitParker)
+	node       waitNode        // links the task into the future it awaits (node.fc is that future while the wait is pending)
 	waitCtx    *Context        // the scope of the current wait (park)
 	parker     parker          // undoes the current wait (park)
 	dbg        *taskDebug      // debug mode, labels or tracing (debug.go); nil otherwise

@@ -174,7 +174,7 @@ func (t *task) stateName() string {
 func (l *Loop) describeWait(t *task) (string, []uint64) {
 	switch p := t.parker.(type) {
 	case *awaitParker:
-		fc := t.awaiting
+		fc := t.node.fc
 		if fc != nil && fc.owner != nil {
 			return "task " + fc.owner.Name(), []uint64{fc.owner.id}
 		}
