@@ -3,6 +3,8 @@ package aio
 import (
 	"sync"
 	"time"
+
+	"github.com/asyncgo/aio/internal/ring"
 )
 
 // threadPool is a loop's bounded pool of worker goroutines (ToThread). At
@@ -15,10 +17,9 @@ type threadPool struct {
 	mu      sync.Mutex
 	limit   int
 	idleTTL time.Duration
-	workers int           // live workers, busy or idle
-	idle    []*poolWorker // idle workers, most recent last
-	queue   []poolJob     // submissions waiting for a worker, FIFO
-	head    int           // first live entry of queue
+	workers int                // live workers, busy or idle
+	idle    []*poolWorker      // idle workers, most recent last
+	queue   ring.Ring[poolJob] // submissions waiting for a worker, FIFO
 	closed  bool
 	done    chan struct{} // closed by close
 }
@@ -66,24 +67,17 @@ func (p *threadPool) submit(job poolJob) error {
 		go p.work(job)
 		return nil
 	}
-	p.queue = append(p.queue, job)
+	p.queue.Push(job)
 	p.mu.Unlock()
 	return nil
 }
 
 // pop takes the first queued job; p.mu held.
 func (p *threadPool) pop() poolJob {
-	if p.head == len(p.queue) {
+	if p.queue.Len() == 0 {
 		return nil
 	}
-	job := p.queue[p.head]
-	p.queue[p.head] = nil
-	p.head++
-	if p.head == len(p.queue) {
-		p.queue = p.queue[:0]
-		p.head = 0
-	}
-	return job
+	return p.queue.Pop()
 }
 
 // removeIdle takes w off the idle list; false if a Submit took it first.
@@ -113,7 +107,7 @@ func (p *threadPool) work(job poolJob) {
 		// goroutine ends, so hand its place to a new worker if work waits.
 		p.mu.Lock()
 		p.workers--
-		if !p.closed && p.head < len(p.queue) {
+		if !p.closed && p.queue.Len() > 0 {
 			p.workers++
 			go p.work(nil)
 		}
@@ -181,8 +175,7 @@ func (p *threadPool) close() {
 		return
 	}
 	p.closed = true
-	clear(p.queue)
-	p.queue, p.head = nil, 0
+	p.queue.Clear()
 	close(p.done)
 }
 
@@ -190,5 +183,5 @@ func (p *threadPool) close() {
 func (p *threadPool) stats() (workers, idle, queued int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return p.workers, len(p.idle), len(p.queue) - p.head
+	return p.workers, len(p.idle), p.queue.Len()
 }
