@@ -54,13 +54,14 @@ type Loop struct {
 	tasks    taskList     // every pending task, held strongly; loop goroutine
 	failed   []*failure   // errors nobody has retrieved yet (exception.go); loop goroutine
 
-	idleLow   int    // fewest idle coroutines since the last trim; loop goroutine
-	trimAt    int64  // loop time of the next trim; loop goroutine
-	trimMore  bool   // a trim left work for the next iteration; loop goroutine
-	ownerGoid uint64 // goroutine running the loop, in debug mode
-	taskSeq   uint64 // numbers the tasks for their default names; loop goroutine
-	batchLeft int    // items of the current iteration's batch not yet run; loop goroutine
-	nested    bool   // a step is running nested in another task's park (runAhead); loop goroutine
+	idleLow   int        // fewest idle coroutines since the last trim; loop goroutine
+	trimAt    int64      // loop time of the next trim; loop goroutine
+	trimMore  bool       // a trim left work for the next iteration; loop goroutine
+	ownerGoid uint64     // goroutine running the loop, in debug mode
+	taskSeq   uint64     // numbers the tasks for their default names; loop goroutine
+	batchLeft int        // items of the current iteration's batch not yet run; loop goroutine
+	nested    bool       // a step is running nested in another task's park (runAhead); loop goroutine
+	extras    loopExtras // thread pool, pending Submits, signal handlers (loopextras.go); its own lock
 
 	wd  *watchdog        // debug mode's watchdog (debug.go); nil when debug is off; immutable
 	mx  loopMetrics      // metrics.go

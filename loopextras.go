@@ -1,20 +1,16 @@
 package aio
 
-import (
-	"runtime"
-	"sync"
-	"weak"
-)
+import "sync"
 
 // loopExtras is the per-loop state of the features built on the public
 // API (the ToThread worker pool, Submit's pending submissions, signal
-// handlers). It lives outside Loop, in a registry keyed by a weak pointer
-// to the loop, so that these features stay decoupled from the loop core:
-// the core only calls closeExtras from Loop.Close.
+// handlers), kept in Loop.extras. Its own mutex guards it, because Submit
+// and ToThread reach it from any goroutine; Loop.Close shuts it down
+// (closeExtras) after the loop stopped accepting posts.
 type loopExtras struct {
-	mu      sync.Mutex
-	closed  bool
-	pool    *threadPool
+	mu      sync.Mutex             // guards the fields below
+	closed  bool                   // shut down by Close; nothing is created after it
+	pool    *threadPool            // created by the first ToThread
 	pending map[abandoner]struct{} // Submit's submissions not finished yet
 	sig     *signalState           // loop goroutine only
 }
@@ -23,58 +19,25 @@ type loopExtras struct {
 // result) when the loop closes before it reported back.
 type abandoner interface{ abandon() }
 
-var (
-	extrasMu  sync.Mutex
-	extrasReg = map[weak.Pointer[Loop]]*loopExtras{}
-)
-
-// extrasOf returns l's extras, creating them on first use, or nil once l is
-// closed. Any goroutine.
+// extrasOf returns l's extras, or nil once l is closed. Callers check
+// closed under the extras' lock before creating anything, so nothing
+// created concurrently with Close escapes its shutdown. Any goroutine.
 func extrasOf(l *Loop) *loopExtras {
-	k := weak.Make(l)
-	extrasMu.Lock()
-	defer extrasMu.Unlock()
-	if e := extrasReg[k]; e != nil {
-		return e
-	}
-	// Close marks the loop closed before it calls closeExtras, which takes
-	// extrasMu: extras created after that check would never be closed.
 	if l.IsClosed() {
 		return nil
 	}
-	e := &loopExtras{}
-	extrasReg[k] = e
-	// A loop dropped without Close: release the idle workers anyway.
-	runtime.AddCleanup(l, func(k weak.Pointer[Loop]) {
-		extrasMu.Lock()
-		e := extrasReg[k]
-		delete(extrasReg, k)
-		extrasMu.Unlock()
-		if e != nil {
-			e.shutdown(false)
-		}
-	}, k)
-	return e
+	return &l.extras
 }
 
 // closeExtras is the hook Loop.Close calls once the loop accepts no more
 // CallSoonThreadsafe posts: the worker pool stops (idle workers exit at
 // once, busy ones when their function returns), submissions that did not
 // report back finish, and signal handlers are removed. Loop goroutine.
-func (l *Loop) closeExtras() {
-	k := weak.Make(l)
-	extrasMu.Lock()
-	e := extrasReg[k]
-	delete(extrasReg, k)
-	extrasMu.Unlock()
-	if e != nil {
-		e.shutdown(true)
-	}
-}
+func (l *Loop) closeExtras() { l.extras.shutdown() }
 
-// shutdown closes the extras; onLoop is true when called on the loop
-// goroutine (from Close), where pending submissions may read their task.
-func (e *loopExtras) shutdown(onLoop bool) {
+// shutdown closes the extras, on the loop goroutine (from Close), where
+// pending submissions may read their task.
+func (e *loopExtras) shutdown() {
 	e.mu.Lock()
 	e.closed = true
 	pool := e.pool
@@ -86,10 +49,8 @@ func (e *loopExtras) shutdown(onLoop bool) {
 	if pool != nil {
 		pool.close()
 	}
-	if onLoop {
-		for s := range pending {
-			s.abandon()
-		}
+	for s := range pending {
+		s.abandon()
 	}
 	if sig != nil {
 		sig.stop()
