@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"syscall"
 	"testing"
 	"time"
@@ -299,7 +300,9 @@ func TestClosingFromAnotherGoroutineEndsAPendingRead(t *testing.T) {
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
-			time.Sleep(10 * time.Millisecond) // let the Read park (the test passes either way)
+			for !ctx.Loop().IsPolling() { // the Read has parked and the loop waits
+				runtime.Gosched()
+			}
 			c.Close()
 		}()
 		_, err := c.Read(make([]byte, 1))
