@@ -286,6 +286,19 @@ func (c *Context) setCancelled(err error) bool {
 	if errors.Is(err, context.DeadlineExceeded) {
 		st.sentinel = context.DeadlineExceeded
 	}
+	return c.publish(st)
+}
+
+// cancelledByFunc is the state a CancelFunc sets and its error, allocated
+// together.
+type cancelledByFunc struct {
+	st  cancelState
+	err CancelledError
+}
+
+// publish sets the scope's cancellation state st, unless it has one, and
+// fires the watchers; it reports whether st was set.
+func (c *Context) publish(st *cancelState) bool {
 	if !c.state.CompareAndSwap(nil, st) {
 		return false
 	}
@@ -491,9 +504,13 @@ func WithCancel(parent *Context) (*Context, CancelFunc) {
 // safe from any goroutine.
 func (c *Context) cancelFunc() CancelFunc {
 	return func() {
-		c.setCancelled(&CancelledError{})
+		if c.cancelState() == nil {
+			cs := &cancelledByFunc{}
+			cs.st = cancelState{err: &cs.err, sentinel: context.Canceled}
+			c.publish(&cs.st)
+		}
 		if !c.released.Swap(true) {
-			_ = c.task.loop.inbox.post(c.release)
+			_ = c.task.loop.inbox.postRelease(c)
 		}
 	}
 }

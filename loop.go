@@ -250,8 +250,13 @@ func (l *Loop) runOnce() {
 			l.advanceVirtual(a, timeout)
 		} else {
 			l.mx.blocking(l, timeout < 0)
+			// polling is published before pending is read again: a post
+			// either sees polling and wakes the poller, or is seen here
+			// (inbox.post, the other half).
 			l.polling.Store(true)
-			l.poll.wait(timeout)
+			if !l.inbox.pending.Load() {
+				l.poll.wait(timeout)
+			}
 			l.polling.Store(false)
 			l.mx.unblocked()
 		}

@@ -237,7 +237,7 @@ func (fd *netFD) readLocked(ctx *Context, t *task, p []byte) (int, error) {
 			continue
 		}
 		fd.drained = false
-		n, err := reactor.Read(fd.sysfd, p)
+		n, err := fd.sysRead(p)
 		switch err {
 		case nil:
 			if n < len(p) && fd.sotype == unix.SOCK_STREAM {
@@ -270,7 +270,7 @@ func (fd *netFD) write(op string, ctx *Context, p []byte) (int, error) {
 			break
 		}
 		var n int
-		n, err = reactor.Write(fd.sysfd, p[nn:])
+		n, err = fd.sysWrite(p[nn:])
 		nn += n
 		if nn == len(p) {
 			err = nil
@@ -291,6 +291,22 @@ func (fd *netFD) write(op string, ctx *Context, p []byte) (int, error) {
 	}
 	fd.ws.unlock()
 	return nn, err
+}
+
+// sysRead and sysWrite are the non-blocking syscalls of read and write:
+// recvfrom/sendto for stream sockets, read/write for pipes.
+func (fd *netFD) sysRead(p []byte) (int, error) {
+	if fd.sotype == unix.SOCK_STREAM {
+		return reactor.Recv(fd.sysfd, p)
+	}
+	return reactor.Read(fd.sysfd, p)
+}
+
+func (fd *netFD) sysWrite(p []byte) (int, error) {
+	if fd.sotype == unix.SOCK_STREAM {
+		return reactor.Send(fd.sysfd, p)
+	}
+	return reactor.Write(fd.sysfd, p)
 }
 
 // accept accepts one connection on a listening fd.

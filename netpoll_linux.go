@@ -117,7 +117,9 @@ func (l *Loop) advanceVirtual(a advancer, timeout time.Duration) {
 	if p.live > 0 {
 		before := p.woken
 		l.polling.Store(true)
-		p.wait(autojumpThreshold)
+		if !l.inbox.pending.Load() { // see runOnce
+			p.wait(autojumpThreshold)
+		}
 		l.polling.Store(false)
 		if p.woken != before || l.inbox.pending.Load() {
 			return

@@ -119,7 +119,7 @@ func (tr *streamTransport) readOnce() bool {
 		}
 		p = tr.rbuf
 	}
-	n, err := reactor.Read(tr.fd.sysfd, p)
+	n, err := tr.fd.sysRead(p)
 	switch err {
 	case nil:
 		if tr.bufp != nil {
@@ -156,7 +156,7 @@ func (tr *streamTransport) pending() int { return len(tr.wbuf) - tr.woff }
 // flush writes buffered data until the socket would block.
 func (tr *streamTransport) flush() {
 	for tr.pending() > 0 {
-		n, err := reactor.Write(tr.fd.sysfd, tr.wbuf[tr.woff:])
+		n, err := tr.fd.sysWrite(tr.wbuf[tr.woff:])
 		tr.woff += n
 		if err == reactor.ErrWouldBlock {
 			tr.fd.desc.Clear(reactor.Writable)
@@ -211,7 +211,7 @@ func (tr *streamTransport) Write(data []byte) error {
 	}
 	if tr.pending() == 0 && tr.fd.desc.Readiness()&reactor.Writable != 0 {
 		for len(data) > 0 {
-			n, err := reactor.Write(tr.fd.sysfd, data)
+			n, err := tr.fd.sysWrite(data)
 			data = data[n:]
 			if err == reactor.ErrWouldBlock {
 				tr.fd.desc.Clear(reactor.Writable)

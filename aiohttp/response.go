@@ -97,7 +97,16 @@ func (w *response) Write(p []byte) (int, error) {
 }
 
 func (w *response) WriteString(s string) (int, error) {
-	// The buffer path copies; the rest converts once.
+	if !w.wroteHeader && !w.sc.hijacked {
+		w.WriteHeader(http.StatusOK)
+	}
+	if !w.headerSent && w.wroteHeader && w.err == nil && !w.sc.hijacked && len(w.buf)+len(s) <= cap(w.buf) &&
+		bodyAllowed(w.status) && (w.contentLength < 0 || w.written+int64(len(s)) <= w.contentLength) {
+		// The common small body: into the buffer without converting.
+		w.written += int64(len(s))
+		w.buf = append(w.buf, s...)
+		return len(s), nil
+	}
 	return w.Write([]byte(s))
 }
 
@@ -127,12 +136,21 @@ func (w *response) fail(err error) error {
 }
 
 // sendHeader writes the status line and header into the buffered writer;
-// final reports whether the whole body is w.buf.
+// final reports whether the whole body is w.buf. The fields the server
+// adds (Content-Length, Transfer-Encoding, Content-Type, Connection, Date)
+// are written after the handler's, without going through its map: the
+// handler cannot see the map change any more, and each would cost two
+// allocations per response.
 func (w *response) sendHeader(final bool) {
 	w.headerSent = true
 	h := w.header
 	req := w.req
 	status := w.status
+	var (
+		length     = -1 // Content-Length to add
+		chunked    bool
+		ctype, con string
+	)
 	if !bodyAllowed(status) {
 		h.Del("Transfer-Encoding")
 		if status == http.StatusNoContent {
@@ -143,22 +161,23 @@ func (w *response) sendHeader(final bool) {
 		switch {
 		case final && (req.Method != http.MethodHead || len(w.buf) > 0):
 			w.contentLength = int64(len(w.buf))
-			h["Content-Length"] = []string{strconv.Itoa(len(w.buf))}
+			length = len(w.buf)
 		case final && req.Method == http.MethodHead:
 			// unknown length of a HEAD response: send none
 		case req.ProtoAtLeast(1, 1):
 			w.chunked = true
-			h["Transfer-Encoding"] = []string{"chunked"}
+			chunked = true
 		default:
 			w.closeAfter = true // HTTP/1.0 and unknown length: close delimits
 		}
 	}
 	if bodyAllowed(status) && h.Get("Content-Type") == "" && h.Get("Content-Encoding") == "" && (len(w.buf) > 0 || w.req.Method != http.MethodHead) {
 		if len(w.buf) > 0 {
-			h["Content-Type"] = []string{http.DetectContentType(w.buf)}
+			ctype = http.DetectContentType(w.buf)
 		} else if w.written > 0 {
-			h["Content-Type"] = []string{"text/plain; charset=utf-8"}
+			ctype = "text/plain; charset=utf-8"
 		}
+		delete(h, "Content-Type") // an empty value the handler set
 	}
 	if hasToken(h.Get("Connection"), "close") {
 		w.closeAfter = true
@@ -167,12 +186,12 @@ func (w *response) sendHeader(final bool) {
 		w.closeAfter = true
 	}
 	if w.closeAfter {
-		h["Connection"] = []string{"close"}
+		con = "close"
 	} else if !req.ProtoAtLeast(1, 1) {
-		h["Connection"] = []string{"keep-alive"}
+		con = "keep-alive"
 	}
-	if _, ok := h["Date"]; !ok {
-		h["Date"] = []string{httpDate()}
+	if con != "" {
+		delete(h, "Connection")
 	}
 	bw := w.sc.bw
 	if req.ProtoAtLeast(1, 1) {
@@ -181,7 +200,31 @@ func (w *response) sendHeader(final bool) {
 		bw.WriteString("HTTP/1.0 ")
 	}
 	bw.WriteString(statusLine(status))
-	writeHeader(bw, h)
+	writeFields(bw, h)
+	if length >= 0 {
+		bw.WriteString("Content-Length: ")
+		bw.Write(strconv.AppendInt(bw.AvailableBuffer(), int64(length), 10))
+		bw.WriteString("\r\n")
+	}
+	if chunked {
+		bw.WriteString("Transfer-Encoding: chunked\r\n")
+	}
+	if ctype != "" {
+		bw.WriteString("Content-Type: ")
+		bw.WriteString(ctype)
+		bw.WriteString("\r\n")
+	}
+	if con != "" {
+		bw.WriteString("Connection: ")
+		bw.WriteString(con)
+		bw.WriteString("\r\n")
+	}
+	if _, ok := h["Date"]; !ok {
+		bw.WriteString("Date: ")
+		bw.WriteString(httpDate())
+		bw.WriteString("\r\n")
+	}
+	bw.WriteString("\r\n")
 }
 
 var statusLines [600]string
@@ -209,9 +252,9 @@ func init() {
 
 var headerCleaner = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ")
 
-// writeHeader writes the fields and the blank line; values lose any line
-// breaks (no header injection).
-func writeHeader(bw *bufio.Writer, h http.Header) {
+// writeFields writes the fields of h; values lose any line breaks (no
+// header injection).
+func writeFields(bw *bufio.Writer, h http.Header) {
 	for k, vs := range h {
 		if !validHeaderName(k) {
 			continue
@@ -226,7 +269,6 @@ func writeHeader(bw *bufio.Writer, h http.Header) {
 			bw.WriteString("\r\n")
 		}
 	}
-	bw.WriteString("\r\n")
 }
 
 func validHeaderName(k string) bool {
@@ -282,7 +324,7 @@ func (w *response) Flush() {
 }
 
 // Hijack hands the connection to the handler (http.Hijacker): the server
-// no longer reads, writes or closes it. The net.Conn is an *aio.Conn (or a
+// no longer reads, writes or closes it, and it has no deadline set. The net.Conn is an *aio.Conn (or a
 // *tls.Conn over one) for the tasks of the server's loop; the
 // bufio.ReadWriter holds what the server had buffered.
 func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -295,6 +337,9 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	}
 	sc.hijacked = true
 	sc.io.rctx, sc.io.wctx = nil, nil
+	// The server's timeouts are the connection's deadlines: the handler
+	// gets the connection without them (net/http leaves them set).
+	_ = sc.raw.SetDeadline(time.Time{})
 	delete(sc.s.conns, sc)
 	sc.s.checkIdle()
 	return sc.conn, bufio.NewReadWriter(sc.br, sc.bw), nil

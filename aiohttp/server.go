@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/asyncgo/aio"
+	"golang.org/x/net/http/httpguts"
 )
 
 // Server serves HTTP/1.1 (and 1.0) on aio listeners (aiohttp's
@@ -260,6 +261,8 @@ type serverConn struct {
 	idle     bool // waiting for the next request
 	hijacked bool
 	buf      []byte // response body buffer
+	remote   string // RemoteAddr().String(), made once
+	resp     response
 }
 
 const (
@@ -333,44 +336,71 @@ func (sc *serverConn) serve(ctx *aio.Context, cfg *tls.Config) {
 			return
 		}
 		// Wait for the first byte of the next request (idle), then read
-		// its header (bounded by ReadHeaderTimeout).
+		// its header (bounded by ReadHeaderTimeout). The bounds are the
+		// connection's read deadline, not scopes: a deadline is one store
+		// and arms a loop timer only if the read has to wait, where a
+		// scope costs allocations and a timer per request.
 		sc.idle = true
+		sc.io.rctx, sc.io.wctx = nil, nil // the task's own scope, until the next handler
 		if sc.br.Buffered() == 0 {
 			wait := idleWait
 			if first {
 				wait = hdrWait
 			}
-			ictx, cancel := aio.WithTimeout(ctx, wait)
-			sc.io.rctx = ictx
-			_, err := sc.br.Peek(1)
-			cancel()
-			if err != nil {
+			_ = sc.raw.SetReadDeadline(s.loop.Time().Add(wait))
+			if _, err := sc.br.Peek(1); err != nil {
 				return
 			}
 		}
 		first = false
 		sc.idle = false
 		start := s.loop.Time()
-		hctx, hcancel := aio.WithDeadline(ctx, start.Add(hdrWait))
-		sc.io.rctx = hctx
+		_ = sc.raw.SetReadDeadline(start.Add(hdrWait))
 		sc.io.limit = maxHdr + bufSize
-		req, err := http.ReadRequest(sc.br)
+		// The request's scope: r.Context() is done once the handler
+		// returns (as net/http's is), and the body reads and response
+		// writes wait in it.
+		rctx, rcancel := aio.WithCancel(ctx)
+		req, err := readRequest(rctx, sc.br)
 		sc.io.limit = -1
-		hcancel()
+		if err == nil {
+			err = checkRequest(req)
+		}
 		if err != nil {
+			rcancel()
 			switch {
 			case errors.Is(err, errHeaderTooLarge):
 				sc.reject(ctx, "431 Request Header Fields Too Large")
+			case errors.Is(err, errVersion):
+				sc.reject(ctx, "505 HTTP Version Not Supported")
 			case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF), isNetErr(err):
 			default:
 				sc.reject(ctx, "400 Bad Request")
 			}
 			return
 		}
-		if !sc.handle(ctx, req, start) {
+		ok := sc.handle(ctx, rctx, req, start)
+		rcancel()
+		if !ok {
 			return
 		}
 	}
+}
+
+// errVersion: the request is not HTTP/1.x.
+var errVersion = errors.New("aiohttp: unsupported protocol version")
+
+// checkRequest applies net/http's server checks that http.ReadRequest
+// leaves to the server: HTTP/1.x only, and a Host (header or URL) that
+// is a valid host[:port].
+func checkRequest(req *http.Request) error {
+	if req.ProtoMajor != 1 {
+		return errVersion
+	}
+	if !httpguts.ValidHostHeader(req.Host) {
+		return errors.New("aiohttp: malformed Host header")
+	}
+	return nil
 }
 
 func isNetErr(err error) bool {
@@ -381,38 +411,34 @@ func isNetErr(err error) bool {
 // reject answers a request that could not be parsed and lets the
 // connection close.
 func (sc *serverConn) reject(ctx *aio.Context, status string) {
-	wctx, cancel := aio.WithTimeout(ctx, time.Second)
-	defer cancel()
-	sc.io.wctx = wctx
+	_ = sc.raw.SetWriteDeadline(sc.s.loop.Time().Add(time.Second))
 	fmt.Fprintf(sc.bw, "HTTP/1.1 %s\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s", status, len(status), status)
 	sc.bw.Flush()
 }
 
 // handle serves one request; it reports whether the connection stays open.
-func (sc *serverConn) handle(ctx *aio.Context, req *http.Request, start time.Time) bool {
+func (sc *serverConn) handle(ctx, rctx *aio.Context, req *http.Request, start time.Time) bool {
 	s := sc.s
-	rctx, rcancel := aio.WithCancel(ctx)
-	defer rcancel()
-	bodyCtx := rctx
+	// ReadTimeout and WriteTimeout are the connection's deadlines.
+	var rd, wd time.Time
 	if s.ReadTimeout > 0 {
-		var c aio.CancelFunc
-		bodyCtx, c = aio.WithDeadline(rctx, start.Add(s.ReadTimeout))
-		defer c()
+		rd = start.Add(s.ReadTimeout)
 	}
-	wctx := rctx
 	if s.WriteTimeout > 0 {
-		var c aio.CancelFunc
-		wctx, c = aio.WithTimeout(rctx, s.WriteTimeout)
-		defer c()
+		wd = s.loop.Time().Add(s.WriteTimeout)
 	}
-	sc.io.rctx, sc.io.wctx = bodyCtx, wctx
-	req = req.WithContext(rctx)
-	req.RemoteAddr = sc.raw.RemoteAddr().String()
+	_ = sc.raw.SetReadDeadline(rd)
+	_ = sc.raw.SetWriteDeadline(wd)
+	sc.io.rctx, sc.io.wctx = rctx, rctx
+	if sc.remote == "" {
+		sc.remote = sc.raw.RemoteAddr().String()
+	}
+	req.RemoteAddr = sc.remote
 	if tc, ok := sc.conn.(*tls.Conn); ok {
 		st := tc.ConnectionState()
 		req.TLS = &st
 	}
-	w := &response{sc: sc, req: req, header: make(http.Header), contentLength: -1, buf: sc.buf[:0]}
+	w := sc.newResponse(req)
 	w.closeAfter = req.Close || s.shutdown
 	if req.ProtoAtLeast(1, 1) && hasToken(req.Header.Get("Expect"), "100-continue") {
 		req.Header.Del("Expect")
@@ -453,6 +479,22 @@ func (sc *serverConn) handle(ctx *aio.Context, req *http.Request, start time.Tim
 		}
 	}
 	return !w.closeAfter
+}
+
+// newResponse returns the connection's response writer, reset for req.
+// One per connection, reused: a ResponseWriter may not be used after its
+// handler returns (net/http's contract), and by then the next request has
+// not been read yet. The header map is emptied, not reallocated.
+func (sc *serverConn) newResponse(req *http.Request) *response {
+	w := &sc.resp
+	h := w.header
+	if h == nil || len(h) > 32 {
+		h = make(http.Header)
+	} else {
+		clear(h)
+	}
+	*w = response{sc: sc, req: req, header: h, contentLength: -1, buf: sc.buf[:0]}
+	return w
 }
 
 // call runs the handler, turning a panic into a logged error (and a 500

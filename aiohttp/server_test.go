@@ -136,6 +136,28 @@ func TestServerProtocol(t *testing.T) {
 	})
 }
 
+// TestServerRejectsBadVersionAndHost: as net/http's server, a request
+// that is not HTTP/1.x gets 505 and one with a malformed Host gets 400,
+// whether the request is simple (the fast parser) or not.
+func TestServerRejectsBadVersionAndHost(t *testing.T) {
+	runLoop(t, func(ctx *aio.Context) error {
+		srv := &aiohttp.Server{Handler: serverMux(), ErrorLog: discardLog()}
+		base, stop := serve(t, ctx, srv)
+		defer stop()
+		for _, c := range []struct{ req, want string }{
+			{"GET /hello HTTP/2.0\r\nHost: x\r\n\r\n", "HTTP/1.1 505 "},
+			{"GET /hello HTTP/1.1\r\nHost: bad host\r\n\r\n", "HTTP/1.1 400 "},
+			{"POST /echo HTTP/1.1\r\nHost: a/b\r\nContent-Length: 1\r\n\r\nx", "HTTP/1.1 400 "},
+			{"GET /hello HTTP/1.1\r\nHost: [::1]:8080\r\nConnection: close\r\n\r\n", "HTTP/1.1 200 "},
+		} {
+			if got := raw(t, ctx, base, c.req, 300*time.Millisecond); !strings.HasPrefix(got, c.want) {
+				t.Errorf("%q: got %q, want %q", c.req, got, c.want)
+			}
+		}
+		return nil
+	})
+}
+
 // TestServerWithNetHTTPClient: net/http's client (goroutines, its own
 // connection pool) gets correct answers from the aio server, including a
 // 100-continue upload and keep-alive reuse.

@@ -110,3 +110,125 @@ func TestServerReadAndIdleTimeouts(t *testing.T) {
 		return nil
 	})
 }
+
+// Timeout.Connect bounds getting a connection: the wait for a permit when
+// LimitPerHost is taken, and a TLS handshake with a server that accepts
+// and never answers. Both fail with a timeout well before the request's
+// other bounds, and the held request is unaffected.
+func TestClientConnectTimeout(t *testing.T) {
+	runLoop(t, func(ctx *aio.Context) error {
+		release := &aio.Event{}
+		srv := &aiohttp.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.URL.Path == "/hold" {
+				_ = release.Wait(aiohttp.TaskContext(r))
+			}
+			io.WriteString(w, "ok")
+		})}
+		base, stop := serve(t, ctx, srv)
+		defer stop()
+		c := &aiohttp.Client{LimitPerHost: 1, Timeout: aiohttp.Timeout{Connect: 100 * time.Millisecond}}
+		defer c.CloseIdleConnections()
+
+		held := aio.Go(ctx.Loop(), func(ctx *aio.Context) error {
+			resp, err := c.Get(ctx, base+"/hold")
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			_, err = io.ReadAll(resp.Body)
+			return err
+		})
+		if err := aio.Sleep(ctx, 10*time.Millisecond); err != nil { // the first request takes the permit
+			return err
+		}
+		start := time.Now()
+		_, err := c.Get(ctx, base+"/other")
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("waiting for the permit: %v, want a timeout", err)
+		}
+		if d := time.Since(start); d < 90*time.Millisecond || d > time.Second {
+			t.Errorf("the permit wait ended after %v, want about 100ms", d)
+		}
+		release.Set()
+		if _, err := held.Await(ctx); err != nil {
+			t.Errorf("the held request: %v", err)
+		}
+
+		silent := newRawServer(t, func(_ int, c net.Conn, _ *bufio.Reader) {
+			io.Copy(io.Discard, c) // accepts, never speaks TLS
+		})
+		start = time.Now()
+		_, err = c.Get(ctx, "https://"+silent.ln.Addr().String()+"/")
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("TLS handshake with a silent server: %v, want a timeout", err)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("the silent handshake ended after %v, want about 100ms", d)
+		}
+		silent.close()
+		return nil
+	})
+}
+
+// The server's WriteTimeout bounds writing a response: a client that
+// sends a request and never reads makes the handler's writes fail once
+// the socket buffers are full and the timeout has passed, and the
+// connection is closed; the loop keeps running meanwhile (runLoop's
+// ticker).
+func TestServerWriteTimeout(t *testing.T) {
+	runLoop(t, func(ctx *aio.Context) error {
+		var werr error
+		written := 0
+		srv := &aiohttp.Server{
+			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				chunk := make([]byte, 256<<10)
+				for written < 1<<30 {
+					n, err := w.Write(chunk)
+					written += n
+					if err != nil {
+						werr = err
+						return
+					}
+				}
+			}),
+			WriteTimeout: 200 * time.Millisecond,
+			ErrorLog:     discardLog(),
+		}
+		base, stop := serve(t, ctx, srv)
+		defer stop()
+		c, err := aio.Dial(ctx, "tcp", strings.TrimPrefix(base, "http://"))
+		if err != nil {
+			return err
+		}
+		defer c.Close()
+		start := time.Now()
+		if _, err := c.Write([]byte("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
+			return err
+		}
+		// Do not read until the handler has given up.
+		for werr == nil && time.Since(start) < 3*time.Second {
+			if err := aio.Sleep(ctx, 20*time.Millisecond); err != nil {
+				return err
+			}
+		}
+		if werr == nil {
+			t.Fatalf("the handler's writes still succeed after %v (%d bytes)", time.Since(start), written)
+		}
+		var ne net.Error
+		if !errors.As(werr, &ne) || !ne.Timeout() || !errors.Is(werr, os.ErrDeadlineExceeded) {
+			t.Errorf("write error %v, want a deadline timeout", werr)
+		}
+		if d := time.Since(start); d < 190*time.Millisecond || d > 2*time.Second {
+			t.Errorf("the write failed after %v, want about 200ms", d)
+		}
+		// The server closed the connection: reading drains what was
+		// buffered and then ends.
+		rctx, cancel := aio.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		n, err := io.Copy(io.Discard, c.WithContext(rctx))
+		if rctx.Err() != nil {
+			t.Errorf("the connection stayed open after the write timeout (%d bytes read, %v)", n, err)
+		}
+		return nil
+	})
+}

@@ -140,6 +140,42 @@ func Write(fd int, p []byte) (int, error) {
 	}
 }
 
+// Recv is Read for a connected stream socket, with recvfrom(2) and no
+// address: the same results, but the kernel goes straight to the socket
+// instead of through the file layer (the read(2) path costs a file-position
+// lock and a permission hook per call, about a quarter of a microsecond per
+// request-response on loopback). Any goroutine.
+func Recv(fd int, p []byte) (int, error) {
+	for {
+		n, err := rawRecv(fd, p)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return 0, err
+		case n == 0 && len(p) > 0:
+			return 0, io.EOF
+		}
+		return n, nil
+	}
+}
+
+// Send is Write for a connected stream socket, with sendto(2) and
+// MSG_NOSIGNAL: a peer that reset the connection gives EPIPE without a
+// SIGPIPE being raised at all. Any goroutine.
+func Send(fd int, p []byte) (int, error) {
+	for {
+		n, err := rawSend(fd, p)
+		switch {
+		case err == unix.EINTR:
+			continue
+		case err != nil:
+			return 0, err
+		}
+		return n, nil
+	}
+}
+
 // rawRead and rawWrite are read(2) and write(2) without the runtime's
 // system-call bookkeeping (entersyscall/exitsyscall): the descriptor is
 // non-blocking, so the call never blocks the thread, as Go's own runtime
@@ -161,6 +197,32 @@ func rawWrite(fd int, p []byte) (int, error) {
 		return unix.Write(fd, p)
 	}
 	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+// rawRecv and rawSend are recvfrom(2) and sendto(2) with no address, raw
+// like rawRead and rawWrite; race builds use read(2) and write(2) through
+// the package unix wrappers, which report the memory to the detector (on
+// a connected socket the results are the same).
+func rawRecv(fd int, p []byte) (int, error) {
+	if raceEnabled || len(p) == 0 {
+		return unix.Read(fd, p)
+	}
+	n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), 0, 0, 0)
+	if e != 0 {
+		return 0, e
+	}
+	return int(n), nil
+}
+
+func rawSend(fd int, p []byte) (int, error) {
+	if raceEnabled || len(p) == 0 {
+		return unix.Write(fd, p)
+	}
+	n, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), unix.MSG_NOSIGNAL, 0, 0)
 	if e != 0 {
 		return 0, e
 	}
