@@ -7,3 +7,6 @@ func (l *Loop) IsPolling() bool { return l.polling.Load() }
 
 // IdleCoroutines returns how many finished coroutines the loop keeps.
 func (l *Loop) IdleCoroutines() int { return len(l.idle) }
+
+// PendingTimers returns how many timers the loop has queued.
+func (l *Loop) PendingTimers() int { return l.timers.Len() }

@@ -122,7 +122,14 @@ func (l *Loop) Loop() *Loop { return l }
 // clock; with a virtual clock, only the loop goroutine.
 func (l *Loop) Time() time.Time { return l.toTime(l.now()) }
 
-func (l *Loop) now() int64 { return int64(l.clock.Now().Sub(l.epoch)) }
+func (l *Loop) now() int64 {
+	if l.realTime {
+		// time.Since reads only the monotonic clock when the epoch has a
+		// monotonic reading (one vDSO call, where Now makes two).
+		return int64(time.Since(l.epoch))
+	}
+	return int64(l.clock.Now().Sub(l.epoch))
+}
 
 func (l *Loop) toTime(ns int64) time.Time { return l.epoch.Add(time.Duration(ns)) }
 
@@ -386,6 +393,10 @@ func (l *Loop) stepNow(t *task) {
 // fire dispatches an expired timer: a callback handle and a scope deadline
 // are appended to the ready queue (behind what is already ready, as
 // asyncio's timer handles are); a sleeping task is woken.
+// deadlineOwner owns a timer that decides itself what its firing means
+// (the lazy deadline timers of the network layer). Loop goroutine.
+type deadlineOwner interface{ deadlineFired() }
+
 func (l *Loop) fire(e *timerheap.Entry) {
 	switch o := e.Owner.(type) {
 	case *Handle:
@@ -394,6 +405,8 @@ func (l *Loop) fire(e *timerheap.Entry) {
 		o.wakeUp()
 	case func(): // a scope's deadline (Context.expire)
 		l.ready.Push(readyItem{h: scopeDeadline, fn: o})
+	case deadlineOwner: // an I/O deadline (netfd_linux.go)
+		o.deadlineFired()
 	}
 }
 

@@ -230,6 +230,76 @@ func TestMovingTheDeadlineReachesAWaitingRead(t *testing.T) {
 	})
 }
 
+// A deadline moved later while a Read waits: the timer armed for the old
+// deadline fires, finds the new one, and the Read ends at the new one.
+func TestADeadlineMovedLaterHoldsTheReadUntilTheNewOne(t *testing.T) {
+	runNet(t, false, func(ctx *aio.Context) error {
+		c, s := pair(t, ctx)
+		defer c.Close()
+		defer s.Close()
+		l := ctx.Loop()
+		start := l.Time()
+		c.SetReadDeadline(start.Add(time.Second))
+		aio.Go(ctx, func(ctx *aio.Context) error {
+			_ = aio.Sleep(ctx, 500*time.Millisecond)
+			c.SetReadDeadline(start.Add(time.Hour))
+			return nil
+		})
+		_, err := c.Read(make([]byte, 1))
+		checkInterrupted(t, err, os.ErrDeadlineExceeded)
+		if got := l.Time().Sub(start); got != time.Hour {
+			t.Errorf("Read ended after %v, want 1h (the moved deadline)", got)
+		}
+		return nil
+	})
+}
+
+// Request-response traffic with a deadline that moves forward on every
+// request (a server's idle timeout) keeps at most one timer per side: a
+// finished wait leaves its timer queued for the next one instead of
+// removing and pushing it each time. Closing the connection removes it.
+func TestDeadlinesThatMoveForwardKeepOneTimerThatCloseRemoves(t *testing.T) {
+	runNet(t, true, func(ctx *aio.Context) error {
+		c, s := pair(t, ctx)
+		defer c.Close()
+		l := ctx.Loop()
+		before := l.PendingTimers()
+		echo := aio.Go(ctx, func(ctx *aio.Context) error {
+			buf := make([]byte, 16)
+			for {
+				s.SetReadDeadline(l.Time().Add(time.Minute))
+				n, err := s.Read(buf)
+				if err != nil {
+					return nil
+				}
+				s.Write(buf[:n])
+			}
+		})
+		buf := make([]byte, 16)
+		most := 0
+		for range 1000 {
+			c.Write([]byte("ping"))
+			if _, err := io.ReadFull(c, buf[:4]); err != nil {
+				return err
+			}
+			most = max(most, l.PendingTimers()-before)
+		}
+		if most > 1 {
+			t.Errorf("up to %d timers queued for one connection's read deadline, want 1", most)
+		}
+		s.Close()
+		c.Close()
+		echo.Await(ctx)
+		if err := aio.Sleep(ctx, 0); err != nil { // the loop's side of the close
+			return err
+		}
+		if n := l.PendingTimers() - before; n != 0 {
+			t.Errorf("%d timers left after the connection closed", n)
+		}
+		return nil
+	})
+}
+
 func TestCancellingTheTaskEndsAPendingRead(t *testing.T) {
 	runNet(t, false, func(ctx *aio.Context) error {
 		c, s := pair(t, ctx)

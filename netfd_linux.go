@@ -62,8 +62,9 @@ type netFD struct {
 
 func newFD(l *Loop, sysfd, family, sotype int, network string) *netFD {
 	fd := &netFD{loop: l, sysfd: sysfd, family: family, sotype: sotype, net: network}
-	fd.rs.fd, fd.rs.mode = fd, reactor.Readable
-	fd.ws.fd, fd.ws.mode = fd, reactor.Writable
+	fd.rs.fd, fd.rs.mode, fd.rs.dl = fd, reactor.Readable, &fd.rd
+	fd.ws.fd, fd.ws.mode, fd.ws.dl = fd, reactor.Writable, &fd.wd
+	fd.rs.timer.Owner, fd.ws.timer.Owner = &fd.rs, &fd.ws
 	fd.onClose = fd.release
 	fd.onDeadline = fd.deadlineChanged
 	return fd
@@ -73,22 +74,53 @@ func newFD(l *Loop, sysfd, family, sotype int, network string) *netFD {
 // readiness, its deadline timer, and a FIFO lock that makes each Read (each
 // Write) whole with respect to the others, as net.Conn requires. Loop
 // goroutine.
+//
+// The deadline timer is lazy, as the runtime's netpoller deadlines are: a
+// wait arms it only if it is not queued or would fire too late, and a
+// finished wait leaves it queued. When it fires (deadlineFired) it wakes
+// the parked operation if the deadline has passed, re-arms itself if the
+// deadline moved later, and otherwise lapses. A request-response
+// connection whose read deadline moves forward with every request thus
+// costs no timer-heap operation per request; the fd's release removes it.
 type ioSide struct {
 	fd    *netFD
 	mode  reactor.Event
+	dl    *atomic.Int64   // the side's deadline (fd.rd or fd.wd)
 	t     *task           // parked until mode readiness
-	timer timerheap.Entry // deadline of the parked operation; Owner is t
+	timer timerheap.Entry // fires at or before the deadline of a parked operation; Owner is the side
 	busy  bool            // an operation holds the side
 	queue waitq.Queue[*lockWaiter]
 }
 
-// abort withdraws a readiness wait (the parker of ioSide.wait).
+// abort withdraws a readiness wait (the parker of ioSide.wait). The
+// deadline timer stays queued (see the type's doc).
 func (s *ioSide) abort(error, bool) bool {
 	s.t = nil
+	return true
+}
+
+// deadlineFired is the side's timer firing. Loop goroutine.
+func (s *ioSide) deadlineFired() {
+	if s.t == nil {
+		return // nothing waits: the timer lapses; the next wait re-arms it
+	}
+	d := s.dl.Load()
+	if d == 0 {
+		return // the deadline was cleared
+	}
+	if d > s.fd.loop.now() {
+		s.timer.When = d // moved later while parked
+		s.fd.loop.timers.Push(&s.timer)
+		return
+	}
+	s.t.wakeUp() // the operation sees the deadline passed
+}
+
+// stopTimer removes the deadline timer (the fd is released).
+func (s *ioSide) stopTimer() {
 	if s.timer.Queued() {
 		s.fd.loop.timers.Remove(&s.timer)
 	}
-	return true
 }
 
 type lockWaiter struct {
@@ -127,22 +159,24 @@ func (s *ioSide) unlock() {
 // wait parks t until the side's readiness, its deadline, the scope ctx's
 // cancellation, a deadline change or the close of the fd; the caller
 // re-checks all of them and retries the syscall.
-func (s *ioSide) wait(ctx *Context, t *task, dl *atomic.Int64) error {
+func (s *ioSide) wait(ctx *Context, t *task) error {
 	fd := s.fd
 	fd.parked.Add(1)
-	if d := dl.Load(); d != 0 {
-		s.timer.When = d
-		s.timer.Owner = t
-		fd.loop.timers.Push(&s.timer)
+	if d := s.dl.Load(); d != 0 {
+		switch {
+		case !s.timer.Queued():
+			s.timer.When = d
+			fd.loop.timers.Push(&s.timer)
+		case d < s.timer.When:
+			fd.loop.timers.Remove(&s.timer)
+			s.timer.When = d
+			fd.loop.timers.Push(&s.timer)
+		}
 	}
 	s.t = t
 	fd.loop.mx.ioWaits.Add(1)
 	err := t.park(ctx, s)
 	s.t = nil
-	if s.timer.Queued() {
-		fd.loop.timers.Remove(&s.timer)
-	}
-	s.timer.Owner = nil
 	fd.parked.Add(-1)
 	return err
 }
@@ -231,7 +265,7 @@ func (fd *netFD) readLocked(ctx *Context, t *task, p []byte) (int, error) {
 			// was empty then: anything that arrived since is a new edge the
 			// reactor will report. Park without the read that would only
 			// return EAGAIN (one system call less per request-response).
-			if err := fd.rs.wait(ctx, t, &fd.rd); err != nil {
+			if err := fd.rs.wait(ctx, t); err != nil {
 				return 0, fd.opErr("read", &InterruptedError{Cause: err})
 			}
 			continue
@@ -249,7 +283,7 @@ func (fd *netFD) readLocked(ctx *Context, t *task, p []byte) (int, error) {
 			return 0, io.EOF
 		case reactor.ErrWouldBlock:
 			fd.desc.Clear(reactor.Readable)
-			if err := fd.rs.wait(ctx, t, &fd.rd); err != nil {
+			if err := fd.rs.wait(ctx, t); err != nil {
 				return 0, fd.opErr("read", &InterruptedError{Cause: err})
 			}
 		default:
@@ -278,7 +312,7 @@ func (fd *netFD) write(op string, ctx *Context, p []byte) (int, error) {
 		}
 		if err == reactor.ErrWouldBlock {
 			fd.desc.Clear(reactor.Writable)
-			if werr := fd.ws.wait(ctx, t, &fd.wd); werr != nil {
+			if werr := fd.ws.wait(ctx, t); werr != nil {
 				err = fd.opErr("write", &InterruptedError{Cause: werr})
 				break
 			}
@@ -326,7 +360,7 @@ func (fd *netFD) accept(op string, ctx *Context) (*netFD, error) {
 			return nfd, nil
 		case reactor.ErrWouldBlock:
 			fd.desc.Clear(reactor.Readable)
-			if err := fd.rs.wait(ctx, t, &fd.rd); err != nil {
+			if err := fd.rs.wait(ctx, t); err != nil {
 				return nil, fd.opErr("accept", &InterruptedError{Cause: err})
 			}
 		default:
@@ -385,6 +419,8 @@ func (fd *netFD) close() error {
 // release is the loop's side of close. Loop goroutine.
 func (fd *netFD) release() {
 	fd.loop.netp.deregister(fd)
+	fd.rs.stopTimer()
+	fd.ws.stopTimer()
 	fd.wakeAll()
 	fd.closeSys()
 	if f := fd.released; f != nil && !f.Done() && !fd.loop.IsClosed() {
@@ -535,7 +571,7 @@ func dialStream(ctx *Context, t *task, network string, addr net.Addr) (*netFD, e
 	}
 	if inProgress {
 		for fd.desc.Readiness()&reactor.Writable == 0 {
-			if err := fd.ws.wait(ctx, t, &fd.wd); err != nil {
+			if err := fd.ws.wait(ctx, t); err != nil {
 				return fail(&InterruptedError{Cause: err})
 			}
 		}

@@ -91,7 +91,7 @@ func (w *pidfdWaiter) wait(ctx *Context, t *task) error {
 		if fd.closed.Load() {
 			return ErrLoopClosed
 		}
-		if err := fd.rs.wait(ctx, t, &fd.rd); err != nil {
+		if err := fd.rs.wait(ctx, t); err != nil {
 			return err
 		}
 	}

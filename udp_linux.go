@@ -121,7 +121,7 @@ func (fd *netFD) recvFrom(op string, ctx *Context, p []byte, from bool) (n int, 
 			return n, ap, ua, nil
 		case unix.EAGAIN:
 			fd.desc.Clear(reactor.Readable)
-			if err := fd.rs.wait(ctx, t, &fd.rd); err != nil {
+			if err := fd.rs.wait(ctx, t); err != nil {
 				return 0, ap, nil, fd.opErr("read", &InterruptedError{Cause: err})
 			}
 		default:
@@ -174,7 +174,7 @@ func (fd *netFD) sendTo(op string, ctx *Context, p []byte, addr net.Addr, ap net
 			return n, nil
 		case unix.EAGAIN:
 			fd.desc.Clear(reactor.Writable)
-			if err := fd.ws.wait(ctx, t, &fd.wd); err != nil {
+			if err := fd.ws.wait(ctx, t); err != nil {
 				return 0, fd.opErr("write", &InterruptedError{Cause: err})
 			}
 		default:

@@ -46,13 +46,22 @@ func (w *response) WriteHeader(code int) {
 	}
 	w.wroteHeader = true
 	w.status = code
-	if cl := w.header.Get("Content-Length"); cl != "" {
+	if cl := get(w.header, "Content-Length"); cl != "" {
 		if n, err := strconv.ParseInt(cl, 10, 64); err == nil && n >= 0 {
 			w.contentLength = n
 		} else {
-			w.header.Del("Content-Length")
+			delete(w.header, "Content-Length")
 		}
 	}
+}
+
+// get is h.Get for a key already in canonical form: a map lookup, without
+// Get's canonicalization of the key on every call.
+func get(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 func bodyAllowed(status int) bool {
@@ -152,12 +161,12 @@ func (w *response) sendHeader(final bool) {
 		ctype, con string
 	)
 	if !bodyAllowed(status) {
-		h.Del("Transfer-Encoding")
+		delete(h, "Transfer-Encoding")
 		if status == http.StatusNoContent {
-			h.Del("Content-Length")
+			delete(h, "Content-Length")
 		}
 	} else if w.contentLength < 0 {
-		h.Del("Transfer-Encoding")
+		delete(h, "Transfer-Encoding")
 		switch {
 		case final && (req.Method != http.MethodHead || len(w.buf) > 0):
 			w.contentLength = int64(len(w.buf))
@@ -171,7 +180,7 @@ func (w *response) sendHeader(final bool) {
 			w.closeAfter = true // HTTP/1.0 and unknown length: close delimits
 		}
 	}
-	if bodyAllowed(status) && h.Get("Content-Type") == "" && h.Get("Content-Encoding") == "" && (len(w.buf) > 0 || w.req.Method != http.MethodHead) {
+	if bodyAllowed(status) && get(h, "Content-Type") == "" && get(h, "Content-Encoding") == "" && (len(w.buf) > 0 || w.req.Method != http.MethodHead) {
 		if len(w.buf) > 0 {
 			ctype = http.DetectContentType(w.buf)
 		} else if w.written > 0 {
@@ -179,7 +188,7 @@ func (w *response) sendHeader(final bool) {
 		}
 		delete(h, "Content-Type") // an empty value the handler set
 	}
-	if hasToken(h.Get("Connection"), "close") {
+	if hasToken(get(h, "Connection"), "close") {
 		w.closeAfter = true
 	}
 	if w.sc.s.shutdown {

@@ -440,13 +440,13 @@ func (sc *serverConn) handle(ctx, rctx *aio.Context, req *http.Request, start ti
 	}
 	w := sc.newResponse(req)
 	w.closeAfter = req.Close || s.shutdown
-	if req.ProtoAtLeast(1, 1) && hasToken(req.Header.Get("Expect"), "100-continue") {
-		req.Header.Del("Expect")
+	if req.ProtoAtLeast(1, 1) && hasToken(get(req.Header, "Expect"), "100-continue") {
+		delete(req.Header, "Expect")
 		if req.Body != http.NoBody {
 			w.reqBody = &continueReader{w: w, rc: req.Body}
 			req.Body = w.reqBody
 		}
-	} else if req.Header.Get("Expect") != "" {
+	} else if get(req.Header, "Expect") != "" {
 		w.closeAfter = true
 		w.WriteHeader(http.StatusExpectationFailed)
 		w.finish()
