@@ -137,29 +137,38 @@ func (s *Stream) fill(ctx *Context) error {
 			s.buf = nb
 		}
 	}
+	n, err := s.readConn(ctx, s.buf[s.w:])
+	s.w += n
+	return err
+}
+
+// readConn reads once from the connection into p. It returns what was
+// read, or 0 and the error: io.EOF (recorded), or an error that stays for
+// the next reads unless it is a timeout or a cancellation. Data that came
+// with an error is returned alone; the error shows at the next read.
+func (s *Stream) readConn(ctx *Context, p []byte) (int, error) {
 	var n int
 	var err error
 	if s.ac != nil && ctx != nil {
-		n, err = s.ac.ReadContext(ctx, s.buf[s.w:])
+		n, err = s.ac.ReadContext(ctx, p)
 	} else {
-		n, err = s.c.Read(s.buf[s.w:])
+		n, err = s.c.Read(p)
 	}
-	s.w += n
+	if err == nil || n > 0 {
+		if err == io.EOF {
+			s.eof = true
+		}
+		return n, nil
+	}
 	if err == io.EOF {
 		s.eof = true
-		if n > 0 {
-			return nil
-		}
-	} else if err != nil {
-		if n > 0 {
-			return nil
-		}
-		var ne net.Error
-		if !errors.As(err, &ne) || !ne.Timeout() {
-			s.err = err // sticky, except for timeouts and cancellations
-		}
+		return 0, err
 	}
-	return err
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		s.err = err // sticky, except for timeouts and cancellations
+	}
+	return 0, err
 }
 
 // ReadUntil reads until sep (asyncio's readuntil) and returns the data
@@ -267,6 +276,11 @@ func (s *Stream) ReadInto(ctx *Context, p []byte) (int, error) {
 		return 0, err
 	}
 	defer func() { s.reading = false }()
+	if s.r == s.w && len(p) >= len(s.buf) && !s.eof && s.err == nil {
+		// Nothing buffered and p is at least as large as the buffer:
+		// read straight into p, as bufio.Reader does, saving a copy.
+		return s.readConn(ctx, p)
+	}
 	if s.r == s.w {
 		if err := s.fill(ctx); err != nil {
 			return 0, err

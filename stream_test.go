@@ -251,6 +251,48 @@ func TestServerShutdownClosesClientsAfterItsDeadline(t *testing.T) {
 	})
 }
 
+// A ReadInto with a slice at least as large as the stream's buffer reads
+// from the connection straight into it when nothing is buffered, and
+// takes what is buffered first otherwise; the end of the stream shows
+// once the data is consumed, and stays.
+func TestStreamReadIntoALargeSliceReadsDirectlyAndKeepsOrder(t *testing.T) {
+	runNet(t, false, func(ctx *aio.Context) error {
+		c, s := pair(t, ctx)
+		defer c.Close()
+		st := aio.NewStream(s)
+		defer st.Close()
+		big := make([]byte, 1<<20)
+		c.Write([]byte("line one\nrest"))
+		if line, err := st.ReadLine(ctx); string(line) != "line one\n" || err != nil {
+			t.Fatalf("ReadLine = %q, %v", line, err)
+		}
+		if n, err := st.ReadInto(ctx, big); string(big[:n]) != "rest" || err != nil {
+			t.Fatalf("ReadInto after ReadLine = %q, %v; want the buffered rest", big[:n], err)
+		}
+		c.Write([]byte("direct"))
+		if n, err := st.ReadInto(ctx, big); string(big[:n]) != "direct" || err != nil {
+			t.Fatalf("ReadInto with nothing buffered = %q, %v", big[:n], err)
+		}
+		if st.Buffered() != 0 {
+			t.Errorf("%d bytes buffered after a direct read", st.Buffered())
+		}
+		c.Write([]byte("last"))
+		c.CloseWrite()
+		if n, err := st.ReadInto(ctx, big); string(big[:n]) != "last" || err != nil {
+			t.Fatalf("the last data = %q, %v", big[:n], err)
+		}
+		for range 2 {
+			if n, err := st.ReadInto(ctx, big); n != 0 || err != io.EOF {
+				t.Fatalf("at the end: %d, %v; want 0, io.EOF", n, err)
+			}
+		}
+		if !st.AtEOF() {
+			t.Error("AtEOF is false after the end of the stream")
+		}
+		return nil
+	})
+}
+
 // ReadInto reads what is buffered into the caller's slice, without
 // allocating, and reports io.EOF at the end.
 func TestStreamReadIntoReadsWithoutAllocating(t *testing.T) {
