@@ -597,6 +597,14 @@ func (l *Loop) Close() error {
 		return nil
 	}
 	l.state.Store(stateClosing)
+	if l.netp.loseTransports() > 0 {
+		// One iteration delivers their ConnectionLost(ErrLoopClosed).
+		l.stopping = true
+		if _, err := l.enterRun(); err == nil {
+			l.runOnce()
+			l.exitRun(stateClosing)
+		}
+	}
 	if l.tasks.n > 0 {
 		l.reportPendingAtClose()
 		l.cancelAll("loop closing")

@@ -439,3 +439,70 @@ func TestWriteBlocksAgainstASlowReaderAndMemoryStaysBounded(t *testing.T) {
 		return nil
 	})
 }
+
+// IPv6 loopback works as IPv4 does: Listen on [::1], Dial it (by address
+// and as "tcp6"), exchange data both ways, and the addresses are IPv6;
+// UDP too. Skipped where the machine has no IPv6 loopback.
+func TestIPv6Loopback(t *testing.T) {
+	if ln, err := net.Listen("tcp6", "[::1]:0"); err != nil {
+		t.Skipf("no IPv6 loopback: %v", err)
+	} else {
+		ln.Close()
+	}
+	runNet(t, false, func(ctx *aio.Context) error {
+		ln, err := aio.Listen(ctx, "tcp", "[::1]:0")
+		if err != nil {
+			return err
+		}
+		defer ln.Close()
+		addr := ln.Addr().(*net.TCPAddr)
+		if addr.IP.To4() != nil || !addr.IP.IsLoopback() {
+			t.Errorf("listener address %v, want ::1", addr)
+		}
+		for _, network := range []string{"tcp", "tcp6"} {
+			acc := aio.Spawn(ctx, func(ctx *aio.Context) (*aio.Conn, error) { return ln.AcceptConn(ctx) })
+			c, err := aio.Dial(ctx, network, addr.String())
+			if err != nil {
+				return err
+			}
+			s, err := acc.Await(ctx)
+			if err != nil {
+				c.Close()
+				return err
+			}
+			c.Write([]byte("over v6"))
+			buf := make([]byte, 7)
+			if _, err := io.ReadFull(s, buf); err != nil || string(buf) != "over v6" {
+				t.Errorf("%s: server read %q, %v", network, buf, err)
+			}
+			s.Write([]byte("back"))
+			if _, err := io.ReadFull(c, buf[:4]); err != nil || string(buf[:4]) != "back" {
+				t.Errorf("%s: client read %q, %v", network, buf[:4], err)
+			}
+			if ra := s.RemoteAddr().(*net.TCPAddr); ra.IP.To4() != nil {
+				t.Errorf("%s: the server sees the client at %v, want an IPv6 address", network, ra)
+			}
+			c.Close()
+			s.Close()
+		}
+		pc, err := aio.ListenPacket(ctx, "udp", "[::1]:0")
+		if err != nil {
+			return err
+		}
+		defer pc.Close()
+		peer, err := aio.ListenPacket(ctx, "udp6", "[::1]:0")
+		if err != nil {
+			return err
+		}
+		defer peer.Close()
+		if _, err := peer.WriteTo([]byte("dgram"), pc.LocalAddr()); err != nil {
+			return err
+		}
+		buf := make([]byte, 16)
+		n, from, err := pc.ReadFrom(buf)
+		if err != nil || string(buf[:n]) != "dgram" || from.String() != peer.LocalAddr().String() {
+			t.Errorf("UDP over v6: %q from %v, %v; want \"dgram\" from %v", buf[:n], from, err, peer.LocalAddr())
+		}
+		return nil
+	})
+}

@@ -52,6 +52,9 @@ type netFD struct {
 	// callbacks (a protocol's transport), not by parked tasks. Loop
 	// goroutine.
 	cb func(ev reactor.Event) int
+	// lose, set with cb, ends the transport with an error (its
+	// ConnectionLost follows); Loop.Close calls it. Loop goroutine.
+	lose func(err error)
 	// released, created by waitReleased, is resolved by release once the
 	// descriptor is closed. Loop goroutine.
 	released *Future[struct{}]

@@ -159,6 +159,21 @@ func (p *netPoller) deregister(fd *netFD) {
 	}
 }
 
+// loseTransports ends every open transport with ErrLoopClosed (their
+// ConnectionLost callbacks are scheduled) and reports how many there
+// were. Loop.Close calls it before it closes the descriptors. Loop
+// goroutine.
+func (p *netPoller) loseTransports() int {
+	n := 0
+	for fd := range p.fds {
+		if fd.lose != nil && !fd.closed.Load() {
+			fd.lose(ErrLoopClosed)
+			n++
+		}
+	}
+	return n
+}
+
 // close closes every descriptor still open, then the reactor. Called by
 // Loop.Close after the tasks are unwound. Loop goroutine.
 func (p *netPoller) close() {

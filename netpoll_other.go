@@ -20,4 +20,6 @@ func (p *netPoller) pollNow() {}
 
 func (p *netPoller) close() {}
 
+func (p *netPoller) loseTransports() int { return 0 }
+
 func (l *Loop) advanceVirtual(a advancer, timeout time.Duration) { a.Advance(timeout) }

@@ -416,13 +416,14 @@ func TestBufferedProtocolReadsIntoItsOwnBuffer(t *testing.T) {
 
 // dgramProto records datagrams and errors.
 type dgramProto struct {
-	t      aio.DatagramTransport
-	echo   bool
-	got    []string
-	from   []net.Addr
-	errs   []error
-	lost   int
-	signal *aio.Future[struct{}]
+	t       aio.DatagramTransport
+	echo    bool
+	got     []string
+	from    []net.Addr
+	errs    []error
+	lost    int
+	lostErr error
+	signal  *aio.Future[struct{}]
 }
 
 func (d *dgramProto) ConnectionMade(t aio.DatagramTransport) { d.t = t }
@@ -442,7 +443,10 @@ func (d *dgramProto) ErrorReceived(err error) {
 		d.signal.SetResult(struct{}{})
 	}
 }
-func (d *dgramProto) ConnectionLost(error) { d.lost++ }
+func (d *dgramProto) ConnectionLost(err error) {
+	d.lost++
+	d.lostErr = err
+}
 
 // TestDatagramEndpointEcho: a CreateDatagramEndpoint echo server answers
 // a connected endpoint's datagrams, with the sender's address; sending to
@@ -541,4 +545,76 @@ func TestProtocolCallbackPanicAbortsTheTransport(t *testing.T) {
 	if len(reports) != 1 || !strings.Contains(reports[0], "boom") {
 		t.Errorf("loop reports: %q", reports)
 	}
+}
+
+// A transport still open when Run ends is not dropped silently: its
+// protocol's ConnectionLost runs once, with ErrLoopClosed, before the
+// descriptor is closed (asyncio leaves such transports to the garbage
+// collector's ResourceWarning).
+func TestTransportsOpenWhenRunEndsGetConnectionLost(t *testing.T) {
+	var cp, sp *proto
+	var dp *dgramProto
+	runNet(t, false, func(ctx *aio.Context) error {
+		srv, err := aio.CreateServer(ctx, func() *proto {
+			sp = &proto{}
+			return sp
+		}, "tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		_, cp, err = aio.CreateConnection(ctx, func() *proto { return &proto{} }, "tcp", srv.Addr().String())
+		if err != nil {
+			return err
+		}
+		_, dp, err = aio.CreateDatagramEndpoint(ctx, func() *dgramProto { return &dgramProto{} }, "udp", "127.0.0.1:0", "")
+		if err != nil {
+			return err
+		}
+		for sp == nil { // the server side's transport is made at the accept
+			if err := aio.Sleep(ctx, 0); err != nil {
+				return err
+			}
+		}
+		return nil // main returns with the three transports (and the server) open
+	})
+	for name, p := range map[string]*proto{"client": cp, "server side": sp} {
+		if p.lostN != 1 || !errors.Is(p.lostErr, aio.ErrLoopClosed) {
+			t.Errorf("%s: ConnectionLost called %d times, last with %v; want once with ErrLoopClosed", name, p.lostN, p.lostErr)
+		}
+	}
+	if dp.lost != 1 || !errors.Is(dp.lostErr, aio.ErrLoopClosed) {
+		t.Errorf("datagram: ConnectionLost called %d times, last with %v; want once with ErrLoopClosed", dp.lost, dp.lostErr)
+	}
+}
+
+// Transport calls from a goroutine that is not the loop's are caught as
+// the other loop-bound calls are.
+func TestTransportCallsFromAnotherGoroutineAreCaught(t *testing.T) {
+	runNet(t, false, func(ctx *aio.Context) error {
+		srv, err := aio.CreateServer(ctx, func() *proto { return &proto{} }, "tcp", "127.0.0.1:0")
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		tr, _, err := aio.CreateConnection(ctx, func() *proto { return &proto{} }, "tcp", srv.Addr().String())
+		if err != nil {
+			return err
+		}
+		defer tr.Abort()
+		dtr, _, err := aio.CreateDatagramEndpoint(ctx, func() *dgramProto { return &dgramProto{} }, "udp", "127.0.0.1:0", "")
+		if err != nil {
+			return err
+		}
+		defer dtr.Abort()
+		for op, call := range map[string]func(){
+			"Transport.Write":                func() { tr.Write([]byte("x")) },
+			"Transport.PauseReading":         tr.PauseReading,
+			"Transport.Close":                tr.Close,
+			"DatagramTransport.SendTo":       func() { dtr.SendTo([]byte("x"), dtr.LocalAddr()) },
+			"Transport.SetWriteBufferLimits": func() { tr.SetWriteBufferLimits(1, 0) },
+		} {
+			expectMisuse(t, goWhileLoopIdle(ctx, call), aio.ErrWrongGoroutine, op)
+		}
+		return nil
+	})
 }

@@ -41,6 +41,7 @@ func newDatagramTransport(fd *netFD, p DatagramProtocol) *dgramTransport {
 		tr.schedule()
 		return 1
 	}
+	fd.lose = tr.finish
 	p.ConnectionMade(tr)
 	tr.schedule()
 	return tr
@@ -142,6 +143,7 @@ func (tr *dgramTransport) flush() {
 }
 
 func (tr *dgramTransport) SendTo(data []byte, addr net.Addr) error {
+	tr.loop.checkCaller("DatagramTransport.SendTo")
 	if tr.closing || tr.lost {
 		return ErrTransportClosing
 	}
@@ -165,6 +167,7 @@ func (tr *dgramTransport) SendTo(data []byte, addr net.Addr) error {
 }
 
 func (tr *dgramTransport) Close() {
+	tr.loop.checkCaller("DatagramTransport.Close")
 	if tr.closing || tr.lost {
 		return
 	}
@@ -174,7 +177,10 @@ func (tr *dgramTransport) Close() {
 	}
 }
 
-func (tr *dgramTransport) Abort() { tr.finish(nil) }
+func (tr *dgramTransport) Abort() {
+	tr.loop.checkCaller("DatagramTransport.Abort")
+	tr.finish(nil)
+}
 
 func (tr *dgramTransport) finish(err error) {
 	if tr.lost {

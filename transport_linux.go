@@ -59,6 +59,7 @@ func newStreamTransport(fd *netFD, p BaseProtocol, op string) *streamTransport {
 	tr.runFn = tr.run
 	tr.lostF = tr.connectionLost
 	fd.cb = tr.ready
+	fd.lose = tr.fatal
 	p.ConnectionMade(tr)
 	tr.schedule()
 	return tr
@@ -203,6 +204,7 @@ func (tr *streamTransport) checkResume() {
 }
 
 func (tr *streamTransport) Write(data []byte) error {
+	tr.loop.checkCaller("Transport.Write")
 	if tr.closing || tr.lost {
 		return ErrTransportClosing
 	}
@@ -232,6 +234,7 @@ func (tr *streamTransport) Write(data []byte) error {
 }
 
 func (tr *streamTransport) WriteEOF() error {
+	tr.loop.checkCaller("Transport.WriteEOF")
 	if tr.closing || tr.lost {
 		return ErrTransportClosing
 	}
@@ -246,6 +249,7 @@ func (tr *streamTransport) WriteEOF() error {
 func (tr *streamTransport) CanWriteEOF() bool { return true }
 
 func (tr *streamTransport) Close() {
+	tr.loop.checkCaller("Transport.Close")
 	if tr.lost || tr.closeAfter {
 		return
 	}
@@ -258,7 +262,10 @@ func (tr *streamTransport) Close() {
 	tr.closeAfter = true
 }
 
-func (tr *streamTransport) Abort() { tr.finish(nil) }
+func (tr *streamTransport) Abort() {
+	tr.loop.checkCaller("Transport.Abort")
+	tr.finish(nil)
+}
 
 // fatal ends the connection with err (asyncio's _fatal_error).
 func (tr *streamTransport) fatal(err error) { tr.finish(err) }
@@ -285,9 +292,13 @@ func (tr *streamTransport) connectionLost() {
 
 func (tr *streamTransport) IsClosing() bool { return tr.closing || tr.lost }
 
-func (tr *streamTransport) PauseReading() { tr.reading = false }
+func (tr *streamTransport) PauseReading() {
+	tr.loop.checkCaller("Transport.PauseReading")
+	tr.reading = false
+}
 
 func (tr *streamTransport) ResumeReading() {
+	tr.loop.checkCaller("Transport.ResumeReading")
 	if tr.reading || tr.closing || tr.lost {
 		return
 	}
@@ -298,6 +309,7 @@ func (tr *streamTransport) ResumeReading() {
 func (tr *streamTransport) IsReading() bool { return tr.reading && !tr.lost }
 
 func (tr *streamTransport) SetWriteBufferLimits(high, low int) {
+	tr.loop.checkCaller("Transport.SetWriteBufferLimits")
 	if high < 0 {
 		high = 64 << 10
 	}
