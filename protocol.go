@@ -8,8 +8,10 @@ import (
 // BaseProtocol is what every stream protocol implements (asyncio's
 // BaseProtocol): ConnectionMade is called once the transport is ready,
 // ConnectionLost once it is closed (err nil for a regular close or EOF,
-// else the error that ended it). A protocol implements Protocol or
-// BufferedProtocol as well, and may implement WriteFlowControl.
+// else the error that ended it; ErrLoopClosed when the transport was still
+// open as its loop closed, for instance when Run's main returned without
+// closing it). A protocol implements Protocol or BufferedProtocol as well,
+// and may implement WriteFlowControl.
 //
 // # Goroutines
 //
