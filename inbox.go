@@ -30,9 +30,7 @@ func (in *inbox) post(fn func()) error {
 	if fn == nil {
 		misuse("Loop.CallSoonThreadsafe", ErrNilFunc, "pass the callback to run")
 	}
-	in.mu.Lock()
-	if in.loop.state.Load() == stateClosed {
-		in.mu.Unlock()
+	if !in.lock() {
 		return ErrLoopClosed
 	}
 	in.items = append(in.items, fn)
@@ -41,12 +39,21 @@ func (in *inbox) post(fn func()) error {
 	return nil
 }
 
-// postRelease posts the loop's side of a scope's CancelFunc (Context.release)
-// without allocating a callback for it; drain runs it. Any goroutine.
-func (in *inbox) postRelease(c *Context) error {
+// lock takes mu unless the loop is closed (then it reports false, not
+// holding it).
+func (in *inbox) lock() bool {
 	in.mu.Lock()
 	if in.loop.state.Load() == stateClosed {
 		in.mu.Unlock()
+		return false
+	}
+	return true
+}
+
+// postRelease posts the loop's side of a scope's CancelFunc (Context.release)
+// without allocating a callback for it; drain runs it. Any goroutine.
+func (in *inbox) postRelease(c *Context) error {
+	if !in.lock() {
 		return ErrLoopClosed
 	}
 	in.scopes = append(in.scopes, c)

@@ -97,20 +97,11 @@ func ExampleClient_Do() {
 func BenchmarkKeepAliveRoundTrip(b *testing.B) {
 	b.ReportAllocs()
 	err := aio.Run(func(ctx *aio.Context) error {
-		l, err := aio.Listen(ctx, "tcp", "127.0.0.1:0")
-		if err != nil {
-			return err
-		}
-		srv := &aiohttp.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header()["Content-Type"] = []string{"text/plain"}
-			io.WriteString(w, "Hello, World!")
-		})}
-		served := aio.Go(ctx.Loop(), func(ctx *aio.Context) error { srv.Serve(ctx, l); return nil })
-		defer served.Await(ctx)
-		defer srv.Close()
+		base, stop := serve(b, ctx, &aiohttp.Server{Handler: helloHandler})
+		defer stop()
 		c := &aiohttp.Client{}
 		defer c.CloseIdleConnections()
-		req, _ := http.NewRequest("GET", "http://"+l.Addr().String()+"/hello", nil)
+		req, _ := http.NewRequest("GET", base+"/hello", nil)
 		buf := make([]byte, 64)
 		b.ResetTimer()
 		for b.Loop() {

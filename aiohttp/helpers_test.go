@@ -63,7 +63,7 @@ func runLoop(t *testing.T, body func(ctx *aio.Context) error) {
 }
 
 // serve starts s on an ephemeral loopback port; stop shuts it down.
-func serve(t *testing.T, ctx *aio.Context, s *aiohttp.Server) (base string, stop func()) {
+func serve(t testing.TB, ctx *aio.Context, s *aiohttp.Server) (base string, stop func()) {
 	t.Helper()
 	l, err := aio.Listen(ctx, "tcp", "127.0.0.1:0")
 	if err != nil {
@@ -84,6 +84,12 @@ func serve(t *testing.T, ctx *aio.Context, s *aiohttp.Server) (base string, stop
 		_, _ = task.Await(ctx)
 	}
 }
+
+// helloHandler answers every request with "Hello, World!" as text/plain.
+var helloHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	w.Header()["Content-Type"] = []string{"text/plain"}
+	io.WriteString(w, "Hello, World!")
+})
 
 // rawServer is a goroutine TCP server on 127.0.0.1 whose handler speaks
 // raw bytes (for faulty peers). close waits for every goroutine.

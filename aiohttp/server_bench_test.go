@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/asyncgo/aio"
@@ -18,18 +18,9 @@ import (
 func BenchmarkServerKeepAlive(b *testing.B) {
 	b.ReportAllocs()
 	err := aio.Run(func(ctx *aio.Context) error {
-		l, err := aio.Listen(ctx, "tcp", "127.0.0.1:0")
-		if err != nil {
-			return err
-		}
-		srv := &aiohttp.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header()["Content-Type"] = []string{"text/plain"}
-			io.WriteString(w, "Hello, World!")
-		})}
-		served := aio.Go(ctx.Loop(), func(ctx *aio.Context) error { srv.Serve(ctx, l); return nil })
-		defer served.Await(ctx)
-		defer srv.Close()
-		c, err := aio.Dial(ctx, "tcp", l.Addr().String())
+		base, stop := serve(b, ctx, &aiohttp.Server{Handler: helloHandler})
+		defer stop()
+		c, err := aio.Dial(ctx, "tcp", strings.TrimPrefix(base, "http://"))
 		if err != nil {
 			return err
 		}

@@ -107,47 +107,32 @@ func Accept(fd int) (nfd int, sa unix.Sockaddr, err error) {
 // (0, ErrWouldBlock) when no data is available, (0, io.EOF) at end of
 // stream (a zero-byte read with len(p) > 0), else what read(2) returned; n
 // is never negative. Any goroutine.
-func Read(fd int, p []byte) (int, error) {
-	for {
-		n, err := rawRead(fd, p)
-		switch {
-		case err == unix.EINTR:
-			continue
-		case err != nil:
-			return 0, err
-		case n == 0 && len(p) > 0:
-			return 0, io.EOF
-		}
-		return n, nil
-	}
-}
-
-// Write writes to the non-blocking fd, retrying EINTR. It returns how many
-// bytes the kernel took, possibly fewer than len(p) (a short write: the
-// socket buffer is full, the rest would block); (0, ErrWouldBlock) when it
-// took none. EPIPE is returned as an error (Go's runtime keeps SIGPIPE from
-// killing the process for fds other than 0-2; see os/signal). Any goroutine.
-func Write(fd int, p []byte) (int, error) {
-	for {
-		n, err := rawWrite(fd, p)
-		switch {
-		case err == unix.EINTR:
-			continue
-		case err != nil:
-			return 0, err
-		}
-		return n, nil
-	}
-}
+func Read(fd int, p []byte) (int, error) { return readIO(unix.SYS_READ, fd, p) }
 
 // Recv is Read for a connected stream socket, with recvfrom(2) and no
 // address: the same results, but the kernel goes straight to the socket
 // instead of through the file layer (the read(2) path costs a file-position
 // lock and a permission hook per call, about a quarter of a microsecond per
 // request-response on loopback). Any goroutine.
-func Recv(fd int, p []byte) (int, error) {
+func Recv(fd int, p []byte) (int, error) { return readIO(unix.SYS_RECVFROM, fd, p) }
+
+// Write writes to the non-blocking fd, retrying EINTR. It returns how many
+// bytes the kernel took, possibly fewer than len(p) (a short write: the
+// socket buffer is full, the rest would block); (0, ErrWouldBlock) when it
+// took none. EPIPE is returned as an error (Go's runtime keeps SIGPIPE from
+// killing the process for fds other than 0-2; see os/signal). Any goroutine.
+func Write(fd int, p []byte) (int, error) { return writeIO(unix.SYS_WRITE, 0, fd, p) }
+
+// Send is Write for a connected stream socket, with sendto(2) and
+// MSG_NOSIGNAL: a peer that reset the connection gives EPIPE without a
+// SIGPIPE being raised at all. Any goroutine.
+func Send(fd int, p []byte) (int, error) {
+	return writeIO(unix.SYS_SENDTO, unix.MSG_NOSIGNAL, fd, p)
+}
+
+func readIO(trap uintptr, fd int, p []byte) (int, error) {
 	for {
-		n, err := rawRecv(fd, p)
+		n, err := rawIO(trap, 0, fd, p)
 		switch {
 		case err == unix.EINTR:
 			continue
@@ -160,12 +145,9 @@ func Recv(fd int, p []byte) (int, error) {
 	}
 }
 
-// Send is Write for a connected stream socket, with sendto(2) and
-// MSG_NOSIGNAL: a peer that reset the connection gives EPIPE without a
-// SIGPIPE being raised at all. Any goroutine.
-func Send(fd int, p []byte) (int, error) {
+func writeIO(trap, flags uintptr, fd int, p []byte) (int, error) {
 	for {
-		n, err := rawSend(fd, p)
+		n, err := rawIO(trap, flags, fd, p)
 		switch {
 		case err == unix.EINTR:
 			continue
@@ -176,53 +158,21 @@ func Send(fd int, p []byte) (int, error) {
 	}
 }
 
-// rawRead and rawWrite are read(2) and write(2) without the runtime's
-// system-call bookkeeping (entersyscall/exitsyscall): the descriptor is
-// non-blocking, so the call never blocks the thread, as Go's own runtime
-// assumes for its non-blocking poller calls. The race detector builds keep
-// the ordinary calls, which tell it about the memory the kernel writes.
-func rawRead(fd int, p []byte) (int, error) {
+// rawIO is read(2), write(2), recvfrom(2) or sendto(2) (no address) on the
+// non-blocking fd, without the runtime's system-call bookkeeping
+// (entersyscall/exitsyscall): the descriptor is non-blocking, so the call
+// never blocks the thread, as Go's own runtime assumes for its
+// non-blocking poller calls. The race detector builds use read(2) and
+// write(2) through package unix, which tell it about the memory the kernel
+// reads and writes (on a connected socket the results are the same).
+func rawIO(trap, flags uintptr, fd int, p []byte) (int, error) {
 	if raceEnabled || len(p) == 0 {
-		return unix.Read(fd, p)
-	}
-	n, _, e := unix.RawSyscall(unix.SYS_READ, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
-}
-
-func rawWrite(fd int, p []byte) (int, error) {
-	if raceEnabled || len(p) == 0 {
+		if trap == unix.SYS_READ || trap == unix.SYS_RECVFROM {
+			return unix.Read(fd, p)
+		}
 		return unix.Write(fd, p)
 	}
-	n, _, e := unix.RawSyscall(unix.SYS_WRITE, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)))
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
-}
-
-// rawRecv and rawSend are recvfrom(2) and sendto(2) with no address, raw
-// like rawRead and rawWrite; race builds use read(2) and write(2) through
-// the package unix wrappers, which report the memory to the detector (on
-// a connected socket the results are the same).
-func rawRecv(fd int, p []byte) (int, error) {
-	if raceEnabled || len(p) == 0 {
-		return unix.Read(fd, p)
-	}
-	n, _, e := unix.RawSyscall6(unix.SYS_RECVFROM, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), 0, 0, 0)
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
-}
-
-func rawSend(fd int, p []byte) (int, error) {
-	if raceEnabled || len(p) == 0 {
-		return unix.Write(fd, p)
-	}
-	n, _, e := unix.RawSyscall6(unix.SYS_SENDTO, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), unix.MSG_NOSIGNAL, 0, 0)
+	n, _, e := unix.RawSyscall6(trap, uintptr(fd), uintptr(unsafe.Pointer(&p[0])), uintptr(len(p)), flags, 0, 0)
 	if e != 0 {
 		return 0, e
 	}
