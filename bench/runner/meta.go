@@ -16,6 +16,7 @@ type Meta struct {
 	Runs      int               `json:"runs"`
 	Quick     bool              `json:"quick,omitempty"`
 	Pinning   string            `json:"pinning"`
+	Net       string            `json:"net,omitempty"` // how the network workloads ran, or why not
 	CPU       string            `json:"cpu"`
 	NCPU      int               `json:"ncpu"`
 	Kernel    string            `json:"kernel"`

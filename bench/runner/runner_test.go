@@ -140,14 +140,66 @@ func TestImplsAreSelectedByNameOrGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if names := implNames(got); names != "goroutines-p1, goroutines-pN, aio, aio-pN, tokio" {
+	if names := implNames(got); names != "goroutines-p1, goroutines-pN, aio, aio-pN, aio-protocol, tokio" {
 		t.Errorf("selected %s", names)
 	}
 	if _, err := selectImpls([]string{"nodejs"}); err == nil {
 		t.Error("an unknown impl was accepted")
 	}
-	if _, err := selectWorkloads([]string{"echo_tcp"}); err == nil {
+}
+
+func TestWorkloadsAreSelectedByNameOrGroupAndMicroIsTheDefault(t *testing.T) {
+	names := func(list ...string) string {
+		ws, err := selectWorkloads(list)
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		var out []string
+		for _, w := range ws {
+			out = append(out, w.Name)
+		}
+		return strings.Join(out, ",")
+	}
+	micro := "spawn_await,gather_many,yield_roundtrip,timers_many,queue_pipeline"
+	for _, c := range []struct{ list, want string }{
+		{"", micro},
+		{"micro", micro},
+		{"net", "echo_tcp,http_server,http_fetch"},
+		{"all", micro + ",echo_tcp,http_server,http_fetch"},
+		{"http_fetch,echo_tcp,net", "http_fetch,echo_tcp,http_server"},
+	} {
+		if got := names(splitList(c.list)...); got != c.want {
+			t.Errorf("--workload %q: %s, want %s", c.list, got, c.want)
+		}
+	}
+	if _, err := selectWorkloads([]string{"echo_udp"}); err == nil {
 		t.Error("an unknown workload was accepted")
+	}
+}
+
+func TestNetworkWorkloadsRunOnlyForPinnedImplsAndEchoVariants(t *testing.T) {
+	echo, _ := workloadByName("echo_tcp")
+	fetch, _ := workloadByName("http_fetch")
+	spawn, _ := workloadByName("spawn_await")
+	runs := map[string]string{}
+	for _, im := range implSpecs() {
+		var got []string
+		for _, w := range []WorkloadSpec{spawn, echo, fetch} {
+			if im.applies(w) {
+				got = append(got, w.Name)
+			}
+		}
+		runs[im.Name] = strings.Join(got, ",")
+	}
+	want := map[string]string{
+		"aio": "spawn_await,echo_tcp,http_fetch", "aio-pN": "spawn_await", "aio-protocol": "echo_tcp",
+		"asyncio": "spawn_await,http_fetch", "asyncio-streams": "echo_tcp", "asyncio-protocol": "echo_tcp",
+		"uvloop": "spawn_await,http_fetch", "uvloop-streams": "echo_tcp", "uvloop-protocol": "echo_tcp",
+		"tokio": "spawn_await,echo_tcp,http_fetch", "goroutines-p1": "spawn_await,echo_tcp,http_fetch",
+		"goroutines-pN": "spawn_await",
+	}
+	if !reflect.DeepEqual(runs, want) {
+		t.Errorf("workloads per impl:\n got %v\nwant %v", runs, want)
 	}
 }
 
@@ -292,6 +344,9 @@ func TestSmokeQuickRunOfAioAndGoroutines(t *testing.T) {
 		t.Fatalf("failed=%v err=%v\n%s", failed, err, log.String())
 	}
 	for _, w := range workloadSpecs {
+		if w.Kind != KindMicro {
+			continue
+		}
 		for _, im := range []string{"aio", "aio-pN", "goroutines-p1", "goroutines-pN"} {
 			for _, m := range w.Metrics {
 				r, ok := newView(res).row([]string{im}, w.Name, m.Name)
