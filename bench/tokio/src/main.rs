@@ -275,7 +275,10 @@ fn echo_tcp(port: u16) -> Result<(), String> {
             .await
             .map_err(|e| format!("listen on port {port}: {e}"))?;
         loop {
-            let (mut sock, _) = listener.accept().await.map_err(|e| format!("accept: {e}"))?;
+            let (mut sock, _) = listener
+                .accept()
+                .await
+                .map_err(|e| format!("accept: {e}"))?;
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 64 << 10];
                 loop {
