@@ -116,7 +116,12 @@ func allowedCPUs(status string) []int {
 	return out
 }
 
+// pinned prefixes argv with "taskset -c cpu" (nothing without taskset,
+// which only the runner's own tests do).
 func (ns netSetup) pinned(cpu int, argv []string) []string {
+	if ns.taskset == "" {
+		return argv
+	}
 	return append([]string{ns.taskset, "-c", strconv.Itoa(cpu)}, argv...)
 }
 
