@@ -85,8 +85,8 @@ func (ns netSetup) describe() string {
 	if ns.unavailable != "" {
 		return "not run: " + ns.unavailable
 	}
-	return fmt.Sprintf("impl on CPU %d, bench/loadgen (GOMAXPROCS=1) on CPU %d; servers: %d connections, %d-byte echo messages, %v warm-up + %v measured; http_fetch: concurrency %d",
-		ns.serverCPU, ns.loadCPU, ns.conns, ns.size, ns.warmup, ns.dur, fetchConc)
+	return fmt.Sprintf("impl on CPU %d, bench/loadgen (GOMAXPROCS=1) on CPU %d; servers: %d connections, %s-byte echo messages, %v warm-up + %v measured; http_fetch: concurrency %d",
+		ns.serverCPU, ns.loadCPU, ns.conns, fmtInt(ns.size), ns.warmup, ns.dur, fetchConc)
 }
 
 // allowedCPUs lists the CPUs of the Cpus_allowed_list line of a

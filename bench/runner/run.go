@@ -33,7 +33,10 @@ func Run(cfg Config, log io.Writer) (res Results, failed bool, err error) {
 	res.Meta = machineMeta(cfg.Root)
 	res.Meta.Command, res.Meta.Runs, res.Meta.Quick = cfg.Command, cfg.Runs, cfg.Quick
 	pin := choosePinning(cfg)
-	res.Meta.Pinning = describePinning(pin, specs)
+	// Only the impls that run one of the selected workloads matter here.
+	res.Meta.Pinning = describePinning(pin, slices.DeleteFunc(slices.Clone(specs), func(s ImplSpec) bool {
+		return !slices.ContainsFunc(workloads, s.applies)
+	}))
 
 	b := &builder{root: cfg.Root, dir: cfg.Build, goTool: cfg.GoTool, done: map[string]error{}}
 	var ready []builtImpl
