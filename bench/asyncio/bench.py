@@ -1,12 +1,21 @@
 #!/usr/bin/env python3
-"""The micro workloads of bench/WORKLOADS.md on asyncio (or uvloop).
+"""The workloads of bench/WORKLOADS.md on asyncio (or uvloop).
 
 Usage: bench.py [--uvloop] --workload NAME --n N   (other arguments are ignored)
+       bench.py [--uvloop] --workload echo_tcp --port P [--variant streams|protocol]
+       bench.py [--uvloop] --workload http_server --port P
+       bench.py [--uvloop] --workload http_fetch --url URL --n N --concurrency C
 
 Prints one JSON object per metric on stdout. Exit status: 0 ok, 2 a result
 check failed ("CHECK FAILED ..." on stderr), 64 the workload is not
 implemented here, 1 any other error. With --uvloop the same coroutines run
 on uvloop's event loop instead of asyncio's default one.
+
+The servers (echo_tcp, http_server) serve on 127.0.0.1:P until SIGTERM.
+echo_tcp's streams variant (the default) is asyncio.start_server with a
+read(65536)/write/drain loop per connection; the protocol variant is an
+asyncio.Protocol writing back in data_received. http_server and http_fetch
+use aiohttp and exit 64 when it cannot be imported.
 
 The timed code runs in the coroutine given to run_until_complete, which the
 loop wraps in an ordinary Task.
@@ -177,6 +186,113 @@ def timers_many(new_loop, n):
     ]
 
 
+# ---- network workloads ----
+
+
+def serve_forever(new_loop, start):
+    """Runs start() (which starts listening) on a new loop, then serves until
+    the process is terminated (SIGTERM's default action)."""
+    loop = new_loop()
+    asyncio.set_event_loop(loop)
+    loop.run_until_complete(start())
+    loop.run_forever()
+
+
+def echo_tcp(new_loop, port, variant):
+    async def handle(reader, writer):
+        try:
+            while True:
+                data = await reader.read(65536)
+                if not data:
+                    break
+                writer.write(data)
+                await writer.drain()
+        except ConnectionError:
+            pass
+        finally:
+            writer.close()
+
+    class Echo(asyncio.Protocol):
+        def connection_made(self, transport):
+            self.transport = transport
+
+        def data_received(self, data):
+            self.transport.write(data)
+
+    async def start():
+        if variant == "protocol":
+            await asyncio.get_running_loop().create_server(Echo, "127.0.0.1", port)
+        else:
+            await asyncio.start_server(handle, "127.0.0.1", port)
+
+    serve_forever(new_loop, start)
+
+
+HELLO = b"Hello, World!"
+
+
+def http_server(new_loop, port, web):
+    async def hello(request):
+        return web.Response(body=HELLO, content_type="text/plain")
+
+    async def start():
+        app = web.Application()
+        app.router.add_get("/hello", hello)
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+
+    serve_forever(new_loop, start)
+
+
+def http_fetch(new_loop, url, n, conc, aiohttp):
+    """N GETs of {url}/item/{i} through one ClientSession (connector limit =
+    conc) by conc worker tasks; checks every id and their sum."""
+
+    async def body():
+        next_i = 0
+        total = 0
+
+        async def worker(session):
+            nonlocal next_i, total
+            while next_i < n:
+                i = next_i
+                next_i += 1
+                async with session.get(f"{url}/item/{i}") as resp:
+                    raw = await resp.read()
+                    if resp.status != 200:
+                        raise CheckFailed(f"http_fetch: item {i}: status {resp.status}")
+                item = json.loads(raw)
+                if item.get("id") != i:
+                    raise CheckFailed(f"http_fetch: item {i}: id {item.get('id')!r}")
+                total += item["id"]
+
+        connector = aiohttp.TCPConnector(limit=conc, limit_per_host=conc)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            cpu0, t0 = time.process_time(), time.perf_counter()
+            await asyncio.gather(*[worker(session) for _ in range(conc)])
+            wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+        check_sum("http_fetch", total, n)
+        return wall, cpu
+
+    wall, cpu = run_on(new_loop, body())
+    return [("req_per_s", n / wall, "req/s"), ("client_cpu_us_per_req", cpu * 1e6 / n, "us")]
+
+
+NETWORK = {"echo_tcp", "http_server", "http_fetch"}
+
+
+def import_aiohttp():
+    """aiohttp (and aiohttp.web), or None when it is not installed."""
+    try:
+        import aiohttp
+        from aiohttp import web
+
+        return aiohttp, web
+    except ImportError:
+        return None, None
+
+
 # ---- driver ----
 
 
@@ -203,18 +319,38 @@ def main(argv):
     p.add_argument("--workload", required=True)
     p.add_argument("--n", type=int, default=0)
     p.add_argument("--uvloop", action="store_true", help="run on uvloop's event loop")
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--variant", choices=["streams", "protocol"], default="streams")
+    p.add_argument("--url", default="")
+    p.add_argument("--concurrency", type=int, default=50)
     args, _ = p.parse_known_args(argv)  # unknown arguments are ignored
-    if args.workload not in WORKLOADS:
+    if args.workload not in WORKLOADS and args.workload not in NETWORK:
         print(f"bench.py: workload {args.workload!r} is not implemented", file=sys.stderr)
         return EXIT_UNSUPPORTED
+    aiohttp, web = None, None
+    if args.workload in ("http_server", "http_fetch"):
+        aiohttp, web = import_aiohttp()
+        if aiohttp is None:
+            print(f"bench.py: {args.workload} needs aiohttp, which is not installed", file=sys.stderr)
+            return EXIT_UNSUPPORTED
     impl = "asyncio"
     new_loop = asyncio.new_event_loop
     if args.uvloop:
         import uvloop
 
         impl, new_loop = "uvloop", uvloop.new_event_loop
-    default_n, runner = WORKLOADS[args.workload]
-    n = args.n if args.n > 0 else default_n
+    if args.workload == "echo_tcp":
+        echo_tcp(new_loop, args.port, args.variant)
+        return 0
+    if args.workload == "http_server":
+        http_server(new_loop, args.port, web)
+        return 0
+    if args.workload == "http_fetch":
+        n = args.n if args.n > 0 else 20_000
+        runner = lambda new_loop, n: http_fetch(new_loop, args.url, n, max(1, args.concurrency), aiohttp)  # noqa: E731
+    else:
+        default_n, runner = WORKLOADS[args.workload]
+        n = args.n if args.n > 0 else default_n
     try:
         metrics = runner(new_loop, n)
     except CheckFailed as e:

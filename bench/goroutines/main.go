@@ -1,20 +1,25 @@
-// Command goroutines runs the micro workloads of bench/WORKLOADS.md with
-// plain goroutines and channels, the baseline that aio is compared with in
-// its own language:
+// Command goroutines runs the workloads of bench/WORKLOADS.md with plain
+// goroutines, channels and the standard library's net and net/http, the
+// baseline that aio is compared with in its own language:
 //
 //	goroutines --workload NAME --n N
+//	goroutines --workload echo_tcp|http_server --port P          # serves until SIGTERM
+//	goroutines --workload http_fetch --url URL --n N --concurrency C
 //
 // It prints one JSON object per metric on stdout and exits 0; a failed
 // result check prints "CHECK FAILED ..." on stderr and exits 2; a workload
 // it does not implement exits 64, decided before any other argument is
-// looked at. Other arguments are ignored. The runner starts it once with
-// GOMAXPROCS=1 and once with the default GOMAXPROCS.
+// looked at. Other arguments of the micro workloads are ignored. The runner
+// starts it once with GOMAXPROCS=1 and once with the default GOMAXPROCS
+// (the network workloads only with GOMAXPROCS=1).
 //
 // Mapping: task = goroutine, await = receive from the goroutine's
 // 1-buffered result channel, gather = sync.WaitGroup over goroutines that
 // store into their own slot of a result slice, yield = runtime.Gosched,
 // sleep = time.Sleep, queue = a channel of capacity 100 plus a WaitGroup
-// counting unfinished items.
+// counting unfinished items; echo_tcp = a goroutine per connection (net),
+// http_server = net/http with a ServeMux, http_fetch = one net/http client
+// with MaxIdleConnsPerHost = C and C worker goroutines.
 package main
 
 import (
@@ -79,6 +84,10 @@ func argValue(args []string, name string) (string, bool) {
 func main() {
 	args := os.Args[1:]
 	name, _ := argValue(args, "workload")
+	switch name {
+	case "echo_tcp", "http_server", "http_fetch":
+		os.Exit(netMain(name, args))
+	}
 	w, ok := workloads[name]
 	if !ok {
 		fmt.Fprintf(os.Stderr, "goroutines: workload %q is not implemented\n", name)
@@ -104,6 +113,11 @@ func main() {
 		fmt.Fprintf(os.Stderr, "goroutines: %s: %v\n", name, err)
 		os.Exit(1)
 	}
+	printMetrics(name, n, ms)
+}
+
+// printMetrics prints one JSON line per metric.
+func printMetrics(name string, n int, ms []metric) {
 	enc := json.NewEncoder(os.Stdout)
 	for _, m := range ms {
 		enc.Encode(map[string]any{

@@ -55,21 +55,27 @@ type pinning struct {
 	cpu     int
 }
 
-// runOnce runs one fresh process of im on workload w with n and collects
-// its metrics. It adds child_maxrss_kb (the process's peak RSS from
-// wait4), and substitutes it for a missing peak_rss_kb.
+// runOnce runs one fresh process of im on the micro workload w with n and
+// collects its metrics (see runProgram).
 func runOnce(im builtImpl, w WorkloadSpec, n int, pin pinning, timeout time.Duration) runResult {
 	if w.Kind != KindMicro {
-		return runResult{Status: statusError, Error: fmt.Sprintf("workload kind %q is not supported by the runner", w.Kind)}
+		return runResult{Status: statusError, Error: fmt.Sprintf("workload kind %q is not run by runOnce", w.Kind)}
 	}
 	argv := append(append([]string{}, im.argv...), "--workload", w.Name, "--n", strconv.Itoa(n))
 	if pin.taskset != "" && !im.Unpinned {
 		argv = append([]string{pin.taskset, "-c", strconv.Itoa(pin.cpu)}, argv...)
 	}
+	return runProgram(argv, im.env, w, timeout)
+}
+
+// runProgram runs a benchmark program that prints its metrics for w and
+// collects them. It adds child_maxrss_kb (the process's peak RSS from
+// wait4), and substitutes it for a missing peak_rss_kb.
+func runProgram(argv, env []string, w WorkloadSpec, timeout time.Duration) runResult {
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, argv[0], argv[1:]...)
-	cmd.Env = append(os.Environ(), im.env...)
+	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	t0 := time.Now()

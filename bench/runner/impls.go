@@ -21,25 +21,49 @@ type ImplSpec struct {
 	// leading arguments) and extra environment, or an error that makes the
 	// impl unavailable with that reason.
 	build func(b *builder) (argv, env []string, err error)
+	// Only, if not nil, says which workloads the impl runs (others are not
+	// run at all, not even reported as unsupported).
+	Only func(WorkloadSpec) bool
 }
+
+// applies says whether the impl runs workload w.
+func (s ImplSpec) applies(w WorkloadSpec) bool { return s.Only == nil || s.Only(w) }
+
+// Filters for ImplSpec.Only.
+func microOnly(w WorkloadSpec) bool { return w.Kind == KindMicro }
+func echoOnly(w WorkloadSpec) bool  { return w.Name == "echo_tcp" }
+func notEcho(w WorkloadSpec) bool   { return w.Name != "echo_tcp" }
 
 // refImpl is the impl every other one is compared with.
 const refImpl = "aio"
 
-// implSpecs lists every impl, aio first.
+// implSpecs lists every impl, aio first. The unpinned variants only run
+// the micro workloads (a network workload gives the impl one CPU and the
+// load generator another); echo_tcp has a variant per API where a runtime
+// offers two (a stream/task per connection, or protocol callbacks).
 func implSpecs() []ImplSpec {
 	ncpu := runtime.NumCPU()
 	return []ImplSpec{
-		{Name: "aio", Group: "aio", Label: "aio", build: buildAio},
+		{Name: "aio", Group: "aio", Label: "aio", build: buildAio()},
 		{Name: "aio-pN", Group: "aio", Label: fmt.Sprintf("aio (GOMAXPROCS=%d, unpinned)", ncpu),
-			Unpinned: true, build: buildAio},
-		{Name: "asyncio", Group: "asyncio", Label: "asyncio", build: buildPython(false)},
-		{Name: "uvloop", Group: "uvloop", Label: "uvloop", build: buildPython(true)},
+			Unpinned: true, build: buildAio(), Only: microOnly},
+		{Name: "aio-protocol", Group: "aio", Label: "aio (protocol API)",
+			build: buildAio("--api", "protocol"), Only: echoOnly},
+		{Name: "asyncio", Group: "asyncio", Label: "asyncio", build: buildPython(false), Only: notEcho},
+		{Name: "asyncio-streams", Group: "asyncio", Label: "asyncio (streams)",
+			build: buildPython(false, "--variant", "streams"), Only: echoOnly},
+		{Name: "asyncio-protocol", Group: "asyncio", Label: "asyncio (protocol)",
+			build: buildPython(false, "--variant", "protocol"), Only: echoOnly},
+		{Name: "uvloop", Group: "uvloop", Label: "uvloop", build: buildPython(true), Only: notEcho},
+		{Name: "uvloop-streams", Group: "uvloop", Label: "uvloop (streams)",
+			build: buildPython(true, "--variant", "streams"), Only: echoOnly},
+		{Name: "uvloop-protocol", Group: "uvloop", Label: "uvloop (protocol)",
+			build: buildPython(true, "--variant", "protocol"), Only: echoOnly},
 		{Name: "tokio", Group: "tokio", Label: "tokio (current_thread)", build: buildTokio},
 		{Name: "goroutines-p1", Group: "goroutines", Label: "goroutines (GOMAXPROCS=1)",
 			build: buildGoroutines("GOMAXPROCS=1")},
 		{Name: "goroutines-pN", Group: "goroutines", Label: fmt.Sprintf("goroutines (GOMAXPROCS=%d, unpinned)", ncpu),
-			Unpinned: true, build: buildGoroutines()},
+			Unpinned: true, build: buildGoroutines(), Only: microOnly},
 	}
 }
 
@@ -116,12 +140,25 @@ func (b *builder) command(dir string, env []string, name string, args ...string)
 	return nil
 }
 
-func buildAio(b *builder) ([]string, []string, error) {
-	bin := filepath.Join(b.dir, "aiobench")
-	err := b.once("aio", func() error {
-		return b.command(b.root, nil, b.goTool, "build", "-trimpath", "-o", bin, "./cmd/aiobench")
+// buildAio builds cmd/aiobench; args are passed before the workload's.
+func buildAio(args ...string) func(*builder) ([]string, []string, error) {
+	return func(b *builder) ([]string, []string, error) {
+		bin := filepath.Join(b.dir, "aiobench")
+		err := b.once("aio", func() error {
+			return b.command(b.root, nil, b.goTool, "build", "-trimpath", "-o", bin, "./cmd/aiobench")
+		})
+		return append([]string{bin}, args...), nil, err
+	}
+}
+
+// buildLoadgen builds bench/loadgen and returns its path.
+func (b *builder) buildLoadgen() (string, error) {
+	bin := filepath.Join(b.dir, "loadgen")
+	err := b.once("loadgen", func() error {
+		return b.command(filepath.Join(b.root, "bench", "loadgen"), []string{"GOWORK=off"},
+			b.goTool, "build", "-trimpath", "-o", bin, ".")
 	})
-	return []string{bin}, nil, err
+	return bin, err
 }
 
 func buildGoroutines(env ...string) func(*builder) ([]string, []string, error) {
@@ -155,7 +192,9 @@ func buildTokio(b *builder) ([]string, []string, error) {
 	return []string{bin}, nil, err
 }
 
-func buildPython(uvloop bool) func(*builder) ([]string, []string, error) {
+// buildPython finds python3 for bench/asyncio/bench.py; args are passed
+// before the workload's.
+func buildPython(uvloop bool, args ...string) func(*builder) ([]string, []string, error) {
 	return func(b *builder) ([]string, []string, error) {
 		py := b.findPython()
 		if py == "" {
@@ -169,7 +208,7 @@ func buildPython(uvloop bool) func(*builder) ([]string, []string, error) {
 			}
 			argv = append(argv, "--uvloop")
 		}
-		return argv, env, nil
+		return append(argv, args...), env, nil
 	}
 }
 

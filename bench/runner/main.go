@@ -30,7 +30,7 @@ type Config struct {
 	Build     string        // build outputs
 	Out       string        // results
 	Impls     []string      // names or groups; empty = all
-	Workloads []string      // empty = all
+	Workloads []string      // names or groups; empty = the micro workloads
 	Runs      int           // per (impl, workload)
 	Quick     bool          // N/10
 	Pin       bool          // taskset each process (except unpinned impls)
@@ -38,6 +38,10 @@ type Config struct {
 	Timeout   time.Duration // per process
 	GoTool    string
 	Command   string // recorded in the results
+
+	// Network workloads: warm-up and measured time of the servers; zero
+	// means 1 s + 5 s (--quick: 0.5 s + 1 s).
+	NetWarmup, NetDuration time.Duration
 }
 
 func main() {
@@ -83,12 +87,14 @@ func parseFlags(args []string, stderr io.Writer) (Config, error) {
 	fs.StringVar(&cfg.Build, "build", "", "build directory (default ROOT/bench/build)")
 	fs.StringVar(&cfg.Out, "out", "", "output directory (default ROOT/bench/results)")
 	fs.StringVar(&impls, "impl", "", "comma-separated impls or groups: "+implNames(implSpecs())+", goroutines (default all)")
-	fs.StringVar(&workloads, "workload", "", "comma-separated workloads (default all)")
+	fs.StringVar(&workloads, "workload", "", "comma-separated workloads or groups: micro (the default), net, all")
 	fs.IntVar(&cfg.Runs, "runs", 5, "runs per (impl, workload)")
 	fs.BoolVar(&cfg.Quick, "quick", false, "N/10: a smoke run, not a measurement")
 	fs.BoolVar(&noPin, "no-pin", false, "do not pin processes to one CPU")
 	fs.IntVar(&cfg.CPU, "cpu", -1, "CPU to pin to (default: the last one)")
 	fs.DurationVar(&cfg.Timeout, "timeout", 5*time.Minute, "limit per process")
+	fs.DurationVar(&cfg.NetWarmup, "net-warmup", 0, "warm-up of the server workloads (default 1s, --quick 500ms)")
+	fs.DurationVar(&cfg.NetDuration, "net-duration", 0, "measured time of the server workloads (default 5s, --quick 1s)")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}

@@ -16,6 +16,7 @@ type Meta struct {
 	Runs      int               `json:"runs"`
 	Quick     bool              `json:"quick,omitempty"`
 	Pinning   string            `json:"pinning"`
+	Net       string            `json:"net,omitempty"` // how the network workloads ran, or why not
 	CPU       string            `json:"cpu"`
 	NCPU      int               `json:"ncpu"`
 	Kernel    string            `json:"kernel"`
@@ -56,6 +57,9 @@ func addVersions(m *Meta, b *builder, impls []builtImpl) {
 			if im.Group == "uvloop" {
 				m.Versions["uvloop"] = output("", py, "-c", "import uvloop; print(uvloop.__version__)")
 			}
+			// -I: the repository's own aiohttp directory (Go) must not
+			// shadow Python's package when run from the repository root.
+			m.Versions["aiohttp"] = output("", py, "-I", "-c", "import aiohttp; print(aiohttp.__version__)")
 		case "tokio":
 			m.Versions["rustc"] = strings.TrimPrefix(output("", "rustc", "--version"), "rustc ")
 			m.Versions["tokio"] = lockedVersion(filepath.Join(b.root, "bench", "tokio", "Cargo.lock"), "tokio")

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -32,7 +33,10 @@ func Run(cfg Config, log io.Writer) (res Results, failed bool, err error) {
 	res.Meta = machineMeta(cfg.Root)
 	res.Meta.Command, res.Meta.Runs, res.Meta.Quick = cfg.Command, cfg.Runs, cfg.Quick
 	pin := choosePinning(cfg)
-	res.Meta.Pinning = describePinning(pin, specs)
+	// Only the impls that run one of the selected workloads matter here.
+	res.Meta.Pinning = describePinning(pin, slices.DeleteFunc(slices.Clone(specs), func(s ImplSpec) bool {
+		return !slices.ContainsFunc(workloads, s.applies)
+	}))
 
 	b := &builder{root: cfg.Root, dir: cfg.Build, goTool: cfg.GoTool, done: map[string]error{}}
 	var ready []builtImpl
@@ -47,6 +51,20 @@ func Run(cfg Config, log io.Writer) (res Results, failed bool, err error) {
 		ready = append(ready, builtImpl{s, argv, env})
 	}
 	addVersions(&res.Meta, b, ready)
+	var ns netSetup
+	if slices.ContainsFunc(workloads, WorkloadSpec.network) {
+		ns = newNetSetup(cfg, pin, b)
+		res.Meta.Net = ns.describe()
+		if ns.unavailable != "" {
+			fmt.Fprintf(log, "runner: network workloads unavailable: %s\n", ns.unavailable)
+			for _, w := range workloads {
+				if w.network() {
+					res.Rows = append(res.Rows, Row{Workload: w.Name, Status: statusUnavailable, Reason: ns.unavailable})
+				}
+			}
+			workloads = slices.DeleteFunc(workloads, WorkloadSpec.network)
+		}
+	}
 
 	type key struct{ impl, workload string }
 	runs := map[key][]runResult{}
@@ -57,7 +75,18 @@ func Run(cfg Config, log io.Writer) (res Results, failed bool, err error) {
 				n = max(1, n/10)
 			}
 			for _, im := range ready {
-				r := runOnce(im, w, n, pin, cfg.Timeout)
+				if !im.applies(w) {
+					continue
+				}
+				var r runResult
+				switch w.Kind {
+				case KindServer:
+					r = runServer(im, w, ns, cfg.Timeout)
+				case KindClient:
+					r = runClient(im, w, n, ns, cfg.Timeout)
+				default:
+					r = runOnce(im, w, n, pin, cfg.Timeout)
+				}
 				fmt.Fprintf(log, "runner: [%d/%d] %-16s %-14s %s\n", round, cfg.Runs, w.Name, im.Name, summarize(r))
 				k := key{im.Name, w.Name}
 				runs[k] = append(runs[k], r)
@@ -75,6 +104,9 @@ func Run(cfg Config, log io.Writer) (res Results, failed bool, err error) {
 			n = max(1, n/10)
 		}
 		for _, im := range ready {
+			if !im.applies(w) {
+				continue
+			}
 			rs := runs[key{im.Name, w.Name}]
 			if len(rs) > 0 && rs[0].Status == statusUnsupported {
 				res.Rows = append(res.Rows, Row{Impl: im.Name, Label: im.Label, Workload: w.Name, Status: statusUnsupported})
@@ -88,21 +120,38 @@ func Run(cfg Config, log io.Writer) (res Results, failed bool, err error) {
 	return res, failed, nil
 }
 
+// selectWorkloads returns the named workloads (names or the groups micro,
+// net and all), the micro workloads for an empty list.
 func selectWorkloads(names []string) ([]WorkloadSpec, error) {
 	if len(names) == 0 {
-		return workloadSpecs, nil
+		names = []string{groupMicro}
 	}
 	var out []WorkloadSpec
+	add := func(w WorkloadSpec) {
+		if !slices.ContainsFunc(out, func(o WorkloadSpec) bool { return o.Name == w.Name }) {
+			out = append(out, w)
+		}
+	}
 	for _, name := range names {
+		switch name {
+		case groupMicro, groupNet, groupAll:
+			for _, w := range workloadSpecs {
+				if name == groupAll || (name == groupNet) == w.network() {
+					add(w)
+				}
+			}
+			continue
+		}
 		w, ok := workloadByName(name)
 		if !ok {
 			var known []string
 			for _, w := range workloadSpecs {
 				known = append(known, w.Name)
 			}
-			return nil, fmt.Errorf("unknown workload %q (known: %s)", name, strings.Join(known, ", "))
+			return nil, fmt.Errorf("unknown workload %q (known: %s, or the groups %s, %s, %s)",
+				name, strings.Join(known, ", "), groupMicro, groupNet, groupAll)
 		}
-		out = append(out, w)
+		add(w)
 	}
 	return out, nil
 }

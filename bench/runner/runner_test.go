@@ -6,11 +6,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/goleak"
 )
 
 // TestMain lets the test binary play a benchmark program: with
@@ -34,6 +38,9 @@ func TestMain(m *testing.M) {
 	case "sleep":
 		time.Sleep(10 * time.Second)
 		os.Exit(0)
+	case "crash":
+		fmt.Fprintln(os.Stderr, "panic: something broke")
+		os.Exit(1)
 	}
 	os.Exit(3)
 }
@@ -140,14 +147,66 @@ func TestImplsAreSelectedByNameOrGroup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if names := implNames(got); names != "goroutines-p1, goroutines-pN, aio, aio-pN, tokio" {
+	if names := implNames(got); names != "goroutines-p1, goroutines-pN, aio, aio-pN, aio-protocol, tokio" {
 		t.Errorf("selected %s", names)
 	}
 	if _, err := selectImpls([]string{"nodejs"}); err == nil {
 		t.Error("an unknown impl was accepted")
 	}
-	if _, err := selectWorkloads([]string{"echo_tcp"}); err == nil {
+}
+
+func TestWorkloadsAreSelectedByNameOrGroupAndMicroIsTheDefault(t *testing.T) {
+	names := func(list ...string) string {
+		ws, err := selectWorkloads(list)
+		if err != nil {
+			return "error: " + err.Error()
+		}
+		var out []string
+		for _, w := range ws {
+			out = append(out, w.Name)
+		}
+		return strings.Join(out, ",")
+	}
+	micro := "spawn_await,gather_many,yield_roundtrip,timers_many,queue_pipeline"
+	for _, c := range []struct{ list, want string }{
+		{"", micro},
+		{"micro", micro},
+		{"net", "echo_tcp,http_server,http_fetch"},
+		{"all", micro + ",echo_tcp,http_server,http_fetch"},
+		{"http_fetch,echo_tcp,net", "http_fetch,echo_tcp,http_server"},
+	} {
+		if got := names(splitList(c.list)...); got != c.want {
+			t.Errorf("--workload %q: %s, want %s", c.list, got, c.want)
+		}
+	}
+	if _, err := selectWorkloads([]string{"echo_udp"}); err == nil {
 		t.Error("an unknown workload was accepted")
+	}
+}
+
+func TestNetworkWorkloadsRunOnlyForPinnedImplsAndEchoVariants(t *testing.T) {
+	echo, _ := workloadByName("echo_tcp")
+	fetch, _ := workloadByName("http_fetch")
+	spawn, _ := workloadByName("spawn_await")
+	runs := map[string]string{}
+	for _, im := range implSpecs() {
+		var got []string
+		for _, w := range []WorkloadSpec{spawn, echo, fetch} {
+			if im.applies(w) {
+				got = append(got, w.Name)
+			}
+		}
+		runs[im.Name] = strings.Join(got, ",")
+	}
+	want := map[string]string{
+		"aio": "spawn_await,echo_tcp,http_fetch", "aio-pN": "spawn_await", "aio-protocol": "echo_tcp",
+		"asyncio": "spawn_await,http_fetch", "asyncio-streams": "echo_tcp", "asyncio-protocol": "echo_tcp",
+		"uvloop": "spawn_await,http_fetch", "uvloop-streams": "echo_tcp", "uvloop-protocol": "echo_tcp",
+		"tokio": "spawn_await,echo_tcp,http_fetch", "goroutines-p1": "spawn_await,echo_tcp,http_fetch",
+		"goroutines-pN": "spawn_await",
+	}
+	if !reflect.DeepEqual(runs, want) {
+		t.Errorf("workloads per impl:\n got %v\nwant %v", runs, want)
 	}
 }
 
@@ -292,6 +351,9 @@ func TestSmokeQuickRunOfAioAndGoroutines(t *testing.T) {
 		t.Fatalf("failed=%v err=%v\n%s", failed, err, log.String())
 	}
 	for _, w := range workloadSpecs {
+		if w.Kind != KindMicro {
+			continue
+		}
 		for _, im := range []string{"aio", "aio-pN", "goroutines-p1", "goroutines-pN"} {
 			for _, m := range w.Metrics {
 				r, ok := newView(res).row([]string{im}, w.Name, m.Name)
@@ -319,6 +381,210 @@ func TestTheDefaultCPUIsTheLastAllowedOne(t *testing.T) {
 	} {
 		if got := lastAllowedCPU(status); got != want {
 			t.Errorf("lastAllowedCPU(%q) = %d, want %d", status, got, want)
+		}
+	}
+}
+
+func TestLoadgenOutputBecomesServerMetrics(t *testing.T) {
+	out := []byte(`{"mode":"echo","connections":50,"requests":50000,"seconds":5,"req_per_s":10000,"p50_us":400.5,"p99_us":1200,"cpu_busy":{"0":0.9,"1":0.75}}` + "\n")
+	ms, err := parseLoadgen(out, 0, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []measurement{
+		{"req_per_s", 10000, "req/s"}, {"p50_us", 400.5, "us"}, {"p99_us", 1200, "us"},
+		{"server_cpu_us_per_req", 75, "us"}, // 0.75 of a CPU / 10,000 req/s
+		{"loadgen_core_busy_pct", 90, "%"},
+	}
+	if !reflect.DeepEqual(ms, want) {
+		t.Errorf("metrics\n got %+v\nwant %+v", ms, want)
+	}
+	for _, bad := range []string{
+		`not json`,
+		`{"requests":0,"req_per_s":0,"cpu_busy":{"0":0.9,"1":0.75}}`,
+		`{"requests":5,"req_per_s":5,"cpu_busy":{"0":0.9}}`,
+	} {
+		if _, err := parseLoadgen([]byte(bad), 0, 1); err == nil {
+			t.Errorf("%s was accepted", bad)
+		}
+	}
+}
+
+func TestAllowedCPUsAreExpandedFromTheStatusLine(t *testing.T) {
+	for status, want := range map[string][]int{
+		"Name:\tx\nCpus_allowed_list:\t0-1\n": {0, 1},
+		"Cpus_allowed_list:\t0,2-3,7\n":       {0, 2, 3, 7},
+		"Cpus_allowed_list:\t5\n":             {5},
+		"Name:\tx\n":                          nil,
+	} {
+		if got := allowedCPUs(status); !reflect.DeepEqual(got, want) {
+			t.Errorf("allowedCPUs(%q) = %v, want %v", status, got, want)
+		}
+	}
+}
+
+func TestTheReferenceServersCountsAreChecked(t *testing.T) {
+	for _, c := range []struct {
+		st   refStats
+		want string
+	}{
+		{refStats{Connections: 50, MaxOpen: 50, Requests: 2000}, ""},
+		{refStats{Connections: 1, MaxOpen: 1, Requests: 2000}, ""},
+		{refStats{Connections: 51, MaxOpen: 50, Requests: 2000}, "opened 51 connections"},
+		{refStats{Connections: 50, MaxOpen: 50, Requests: 1999}, "answered 1999 requests"},
+		{refStats{Connections: 50, MaxOpen: 50, Requests: 2001}, "answered 2001 requests"},
+	} {
+		err := checkRefStats(c.st, 2000, 50)
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%+v: %v, want %q", c.st, err, c.want)
+		}
+	}
+}
+
+func TestAServerThatExitsEarlyIsUnsupportedOrAnError(t *testing.T) {
+	w, _ := workloadByName("echo_tcp")
+	ns := netSetup{loadgen: "/nonexistent", conns: 1, size: 1, warmup: time.Millisecond, dur: time.Millisecond}
+	if r := runServer(fake("unsupported"), w, ns, 10*time.Second); r.Status != statusUnsupported {
+		t.Errorf("exit 64: %+v", r)
+	}
+	if r := runServer(fake("crash"), w, ns, 10*time.Second); r.Status != statusError || !strings.Contains(r.Error, "something broke") {
+		t.Errorf("crash: %+v", r)
+	}
+}
+
+// netResults is fixedResults plus a network workload: a higher-is-better
+// headline, a context-only metric, and a workload that could not run.
+func netResults() Results {
+	res := fixedResults()
+	row := func(impl, label, metric, unit string, better Better, med float64) Row {
+		return Row{Impl: impl, Label: label, Workload: "echo_tcp", Metric: metric, Unit: unit,
+			Value: med, Min: med, Max: med, Runs: 1, Samples: []float64{med}, Better: better}
+	}
+	res.Meta.Net = "impl on CPU 1, bench/loadgen on CPU 0"
+	res.Rows = append(res.Rows,
+		row("aio", "aio", "req_per_s", "req/s", HigherIsBetter, 80000),
+		row("aio", "aio", "server_cpu_us_per_req", "us", LowerIsBetter, 12),
+		row("aio", "aio", "loadgen_core_busy_pct", "%", Informational, 97),
+		row("tokio", "tokio (current_thread)", "req_per_s", "req/s", HigherIsBetter, 40000),
+		row("tokio", "tokio (current_thread)", "server_cpu_us_per_req", "us", LowerIsBetter, 24),
+		row("tokio", "tokio (current_thread)", "loadgen_core_busy_pct", "%", Informational, 99),
+		Row{Workload: "http_fetch", Status: statusUnavailable, Reason: "needs a second CPU"},
+	)
+	return res
+}
+
+func TestReportStatesTheDirectionOfHigherIsBetterAndContextMetrics(t *testing.T) {
+	var b strings.Builder
+	writeMarkdown(&b, netResults())
+	md := b.String()
+	for _, want := range []string{
+		"| echo_tcp (req_per_s ↑) | 2.00× |",
+		"| echo_tcp (server_cpu_us_per_req) | 0.5× |",
+		"| tokio (current_thread) | 40,000 | 40,000–40,000 | 1 | 2.00× | 2.00× faster |",
+		"| tokio (current_thread) | 24.0 | 24.0–24.0 | 1 | 0.5× | 2.00× less CPU |",
+		"| tokio (current_thread) | 99.0 | 99.0–99.0 | 1 | — |  |",
+		"`loadgen_core_busy_pct` in %, context only (not compared)",
+		"`req_per_s` in req/s, higher is better",
+		"Setup: impl on CPU 1, bench/loadgen on CPU 0.",
+		"* **Unavailable:** http_fetch (every impl): needs a second CPU",
+		"* every impl: **unavailable** needs a second CPU",
+		"echo_tcp req_per_s (req/s) ↑ |",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+	if strings.Contains(md, "(loadgen_core_busy_pct") {
+		t.Error("a context-only metric is in the summary of ratios")
+	}
+	v := newView(netResults())
+	if strings.Contains(strings.Join(v.impls, ","), ",,") || len(v.impls) != 3 {
+		t.Errorf("impls %q", v.impls)
+	}
+	w, _ := workloadByName("echo_tcp")
+	var svg strings.Builder
+	writeSVG(&svg, v, w)
+	for _, want := range []string{"req_per_s (req/s), higher is better", "loadgen_core_busy_pct (%), context only", "aio/this 2.00×"} {
+		if !strings.Contains(svg.String(), want) {
+			t.Errorf("SVG lacks %q", want)
+		}
+	}
+}
+
+// childPIDs lists the children of this process (every thread's).
+func childPIDs() string {
+	var out []string
+	tasks, _ := filepath.Glob("/proc/self/task/*/children")
+	for _, f := range tasks {
+		out = append(out, strings.Fields(readFile(f))...)
+	}
+	return strings.Join(out, " ")
+}
+
+// TestNetworkQuickRunOfAioAndGoroutines runs the three network workloads
+// for aio (both echo APIs) and goroutines-p1 with a very short load,
+// through the same code as bench/run.sh, and checks that every metric is
+// there and positive and nothing is left running. It never looks at how
+// fast anything is.
+func TestNetworkQuickRunOfAioAndGoroutines(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the benchmark programs and the load generator")
+	}
+	if _, err := exec.LookPath("taskset"); err != nil {
+		t.Skip("no taskset")
+	}
+	if len(allowedCPUs(readFile("/proc/self/status"))) < 2 || runtime.NumCPU() < 2 {
+		t.Skip("the network workloads need two CPUs")
+	}
+	defer goleak.VerifyNone(t)
+	dir := t.TempDir()
+	cfg := Config{
+		Root: "../..", Build: filepath.Join(dir, "build"), Out: filepath.Join(dir, "out"),
+		Impls: []string{"aio", "goroutines"}, Workloads: []string{"net"}, Runs: 1, Quick: true, Pin: true, CPU: -1,
+		Timeout: time.Minute, Command: "test", NetWarmup: 200 * time.Millisecond, NetDuration: 500 * time.Millisecond,
+	}
+	if err := cfg.fillDefaults(); err != nil {
+		t.Fatal(err)
+	}
+	var log bytes.Buffer
+	res, failed, err := Run(cfg, &log)
+	if err != nil || failed {
+		t.Fatalf("failed=%v err=%v\n%s", failed, err, log.String())
+	}
+	want := map[string][]string{
+		"echo_tcp":    {"aio", "aio-protocol", "goroutines-p1"},
+		"http_server": {"aio", "goroutines-p1"},
+		"http_fetch":  {"aio", "goroutines-p1"},
+	}
+	v := newView(res)
+	for wname, impls := range want {
+		w, _ := workloadByName(wname)
+		for _, im := range impls {
+			for _, m := range w.Metrics {
+				r, ok := v.row([]string{im}, w.Name, m.Name)
+				if !ok || r.Runs != 1 || !r.Quick || r.Value <= 0 {
+					t.Errorf("%s %s %s: row %+v (found %v)", im, w.Name, m.Name, r, ok)
+				}
+			}
+		}
+	}
+	for _, r := range res.Rows {
+		if r.Status != "" || r.Impl == "aio-pN" || r.Impl == "goroutines-pN" {
+			t.Errorf("unexpected row %+v", r)
+		}
+		if r.Workload == "http_fetch" && r.Metric == "connections" && (r.Value < 1 || r.Value > fetchConc) {
+			t.Errorf("%s opened %v connections", r.Impl, r.Value)
+		}
+	}
+	if c := childPIDs(); c != "" {
+		t.Errorf("child processes left running: %s", c)
+	}
+	if err := writeOutputs(cfg.Out, res); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"results.md", "echo_tcp.svg", "http_server.svg", "http_fetch.svg"} {
+		if fi, err := os.Stat(filepath.Join(cfg.Out, f)); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
 		}
 	}
 }

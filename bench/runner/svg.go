@@ -150,6 +150,9 @@ func drawPanel(b *strings.Builder, v view, w WorkloadSpec, m MetricSpec, rows []
 	fmt.Fprintf(b, `<line x1="%d" y1="%.0f" x2="%d" y2="%.0f" stroke="%s"/>`+"\n", labelRight, bottom+4, labelRight+plotWidth, bottom+4, colorInk)
 	fmt.Fprintf(b, `<line x1="%d" y1="%.0f" x2="%d" y2="%.0f" stroke="%s"/>`+"\n", labelRight, top-4, labelRight, bottom+4, colorInk)
 	axis := fmt.Sprintf("%s (%s), %s is better", m.Name, m.Unit, m.Better)
+	if !m.compared() {
+		axis = fmt.Sprintf("%s (%s), context only", m.Name, m.Unit)
+	}
 	if sc.log {
 		axis += ", log scale"
 	}
@@ -173,7 +176,9 @@ func drawPanel(b *strings.Builder, v view, w WorkloadSpec, m MetricSpec, rows []
 		fmt.Fprintf(b, `<text x="%d" y="%.1f" font-weight="%s">%s</text>`+"\n",
 			labelRight+plotWidth+10, cy+4, weight, esc(fmtNum(r.Value)+" "+r.Unit))
 		ratio := "aio (reference)"
-		if q, ok := v.ratio(r.Impl, w.Name, m.Name); ok && r.Impl != refImpl {
+		if !m.compared() {
+			ratio = ""
+		} else if q, ok := v.ratio(r.Impl, w.Name, m.Name); ok && r.Impl != refImpl {
 			ratio = "aio/this " + fmtRatio(q)
 		}
 		fmt.Fprintf(b, `<text x="%d" y="%.1f" fill="#495057">%s</text>`+"\n", labelRight+plotWidth+105, cy+4, esc(ratio))

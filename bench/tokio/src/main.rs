@@ -1,7 +1,12 @@
-//! The micro workloads of `bench/WORKLOADS.md` on Tokio's `current_thread`
-//! runtime.
+//! The workloads of `bench/WORKLOADS.md` on Tokio's `current_thread`
+//! runtime: the five micro workloads and the `echo_tcp` server (no HTTP
+//! workloads: they would need hyper, which Debian does not package).
 //!
-//! Usage: `bench-tokio --workload NAME --n N` (other arguments are ignored).
+//! Usage: `bench-tokio --workload NAME --n N` (other arguments are ignored),
+//! or `bench-tokio --workload echo_tcp --port P`, which serves on
+//! 127.0.0.1:P until the process is terminated (SIGTERM's default action):
+//! a `TcpListener`, one spawned task per connection that reads into a
+//! 64 KiB buffer and writes back what it read with `write_all`.
 //! Prints one JSON object per metric on stdout. Exit status: 0 ok, 2 a
 //! result check failed (`CHECK FAILED ...` on stderr), 64 the workload is
 //! not implemented here, 1 any other error.
@@ -256,6 +261,41 @@ fn timers_many(n: u64) -> Outcome<Vec<Metric>> {
     ])
 }
 
+// ---- echo_tcp ----
+
+/// Serves echo_tcp on 127.0.0.1:port until the process is terminated.
+fn echo_tcp(port: u16) -> Result<(), String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .build()
+        .map_err(|e| format!("runtime: {e}"))?;
+    rt.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|e| format!("listen on port {port}: {e}"))?;
+        loop {
+            let (mut sock, _) = listener
+                .accept()
+                .await
+                .map_err(|e| format!("accept: {e}"))?;
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 64 << 10];
+                loop {
+                    match sock.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => {
+                            if sock.write_all(&buf[..n]).await.is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+            });
+        }
+    })
+}
+
 // ---- command line ----
 
 /// The value following `--workload`/`-workload` or given as `--workload=X`.
@@ -282,6 +322,20 @@ fn main() {
         eprintln!("usage: bench-tokio --workload NAME --n N");
         exit(EXIT_CHECK);
     };
+    if workload == "echo_tcp" {
+        let port = match arg_value(&args, "port").map(|s| s.parse::<u16>()) {
+            Some(Ok(p)) => p,
+            _ => {
+                eprintln!("bench-tokio: echo_tcp needs --port P");
+                exit(EXIT_CHECK);
+            }
+        };
+        if let Err(msg) = echo_tcp(port) {
+            eprintln!("bench-tokio: echo_tcp: {msg}");
+            exit(1);
+        }
+        return;
+    }
     let default_n = match workload.as_str() {
         "spawn_await" => 200_000,
         "gather_many" => 100_000,
