@@ -13,7 +13,8 @@ import (
 func TestConditionZeroValueUsesItsOwnLock(t *testing.T) {
 	runVirtual(t, func(ctx *aio.Context) error {
 		var c aio.Condition
-		if c.Locked() || c.Lock() == nil || c.Lock() != c.Lock() {
+		first, again := c.Lock(), c.Lock()
+		if c.Locked() || first == nil || first != again {
 			t.Fatal("the zero Condition has no unlocked lock of its own")
 		}
 		if err := c.Acquire(ctx); err != nil || !c.Lock().Locked() {

@@ -10,12 +10,14 @@ import (
 	"github.com/asyncgo/aio"
 )
 
+func count(m map[string]int, k string) { m[k]++ }
+
 func ExamplePanicError() {
 	// A panic in a task becomes the task's error instead of crashing the program.
 	err := aio.Run(func(ctx *aio.Context) error {
 		t := aio.Go(ctx, func(ctx *aio.Context) error {
-			var counts map[string]int
-			counts["x"]++ // nil map: panics
+			var counts map[string]int // never made
+			count(counts, "x")        // panics: the map is nil
 			return nil
 		})
 		_, err := t.Await(ctx)

@@ -28,6 +28,4 @@ var lifoOps = newQueueOps("LifoQueue")
 
 func (s *lifo[T]) push(v T)       { s.r.Push(v) }
 func (s *lifo[T]) pop() T         { return s.r.PopBack() }
-func (s *lifo[T]) len() int       { return s.r.Len() }
 func (s *lifo[T]) ops() *queueOps { return lifoOps }
-func (s *lifo[T]) valid() bool    { return true }

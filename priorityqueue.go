@@ -59,8 +59,6 @@ type heapItem[T any] struct {
 var priorityOps = newQueueOps("PriorityQueue")
 
 func (h *heap[T]) ops() *queueOps { return priorityOps }
-func (h *heap[T]) valid() bool    { return h.less != nil }
-func (h *heap[T]) len() int       { return len(h.a) }
 
 func (h *heap[T]) before(i, j int) bool {
 	a, b := &h.a[i], &h.a[j]

@@ -45,7 +45,6 @@ type storage[T any] interface {
 // queueOps names a queue kind's calls.
 type queueOps struct {
 	kind, put, putNowait, get, getNowait, taskDone, join, shutdown string
-	valid                                                          func(any) bool // nil: every value is usable
 }
 
 func newQueueOps(kind string) *queueOps {
@@ -61,4 +60,3 @@ var fifoOps = newQueueOps("Queue")
 func (f *fifo[T]) push(v T)       { f.r.Push(v) }
 func (f *fifo[T]) pop() T         { return f.r.Pop() }
 func (f *fifo[T]) ops() *queueOps { return fifoOps }
-func (f *fifo[T]) valid() bool    { return true }

@@ -119,7 +119,8 @@ func TestResponsesAreCheckedStrictly(t *testing.T) {
 	}
 	// Two responses back to back on one connection are read one at a time.
 	br := bufio.NewReader(strings.NewReader(good + good))
-	if readHello(br) != nil || readHello(br) != nil || readHello(br) != io.EOF {
+	first, second, third := readHello(br), readHello(br), readHello(br)
+	if first != nil || second != nil || third != io.EOF {
 		t.Error("keep-alive sequence not read response by response")
 	}
 }

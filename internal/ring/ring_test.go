@@ -240,7 +240,7 @@ func TestRingPanicsOnEmptyPopPopBackAndPeek(t *testing.T) {
 
 // payload is large enough to stay out of the tiny allocator, so that a weak
 // pointer to it is cleared as soon as it is unreachable.
-type payload struct{ b [64]byte }
+type payload struct{ _ [64]byte }
 
 func TestRingDoesNotRetainRemovedElements(t *testing.T) {
 	var r Ring[*payload]
