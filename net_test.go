@@ -300,6 +300,43 @@ func TestDeadlinesThatMoveForwardKeepOneTimerThatCloseRemoves(t *testing.T) {
 	})
 }
 
+// On a virtual clock a finished read leaves no timer behind: while the
+// loop then waits for something real (here a goroutine that answers after
+// several autojump thresholds), the clock does not jump to the old
+// deadline.
+func TestAFinishedReadLeavesNoTimerForTheVirtualClockToJumpTo(t *testing.T) {
+	runNet(t, false, func(ctx *aio.Context) error {
+		c, s := pair(t, ctx)
+		defer c.Close()
+		defer s.Close()
+		l := ctx.Loop()
+		start := l.Time()
+		s.SetReadDeadline(start.Add(time.Hour))
+		aio.Go(ctx, func(ctx *aio.Context) error { // once the Read below waits
+			c.Write([]byte("x"))
+			return nil
+		})
+		if _, err := s.Read(make([]byte, 1)); err != nil {
+			return err
+		}
+		answer := aio.NewFuture[int](ctx)
+		go func() {
+			for !l.IsPolling() {
+				runtime.Gosched()
+			}
+			time.Sleep(20 * time.Millisecond) // real time passing while the loop idles
+			answer.SetResultThreadsafe(1)
+		}()
+		if _, err := answer.Await(ctx); err != nil {
+			return err
+		}
+		if d := l.Time().Sub(start); d != 0 {
+			t.Errorf("the virtual clock moved %v while nothing but real I/O was awaited", d)
+		}
+		return nil
+	})
+}
+
 func TestCancellingTheTaskEndsAPendingRead(t *testing.T) {
 	runNet(t, false, func(ctx *aio.Context) error {
 		c, s := pair(t, ctx)

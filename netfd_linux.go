@@ -85,6 +85,8 @@ func newFD(l *Loop, sysfd, family, sotype int, network string) *netFD {
 // deadline moved later, and otherwise lapses. A request-response
 // connection whose read deadline moves forward with every request thus
 // costs no timer-heap operation per request; the fd's release removes it.
+// On a virtual clock the timer is removed when the wait ends, as the clock
+// jumps to queued timers when the loop idles.
 type ioSide struct {
 	fd    *netFD
 	mode  reactor.Event
@@ -181,6 +183,11 @@ func (s *ioSide) wait(ctx *Context, t *task) error {
 	err := t.park(ctx, s)
 	s.t = nil
 	fd.parked.Add(-1)
+	if !fd.loop.realTime {
+		// On a virtual clock a queued timer is a place the clock may jump
+		// to when the loop idles: keep none that nothing waits for.
+		s.stopTimer()
+	}
 	return err
 }
 
