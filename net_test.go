@@ -208,50 +208,40 @@ func TestReadDeadlineIsALoopTimerAndJumpsVirtualTime(t *testing.T) {
 	})
 }
 
-func TestMovingTheDeadlineReachesAWaitingRead(t *testing.T) {
-	runNet(t, false, func(ctx *aio.Context) error {
-		c, s := pair(t, ctx)
-		defer c.Close()
-		defer s.Close()
-		l := ctx.Loop()
-		start := l.Time()
-		c.SetReadDeadline(start.Add(time.Hour))
-		aio.Go(ctx, func(ctx *aio.Context) error {
-			_ = aio.Sleep(ctx, time.Second)
-			c.SetReadDeadline(l.Time()) // now: the waiting Read ends
-			return nil
+// A deadline moved while a Read waits reaches it: moved to now, the Read
+// ends at once; moved later, the timer armed for the old deadline fires,
+// finds the new one and re-arms, and the Read ends at the new one.
+func TestMovingTheDeadlineWhileAReadWaits(t *testing.T) {
+	for _, c := range []struct {
+		name              string
+		first, at, second time.Duration // deadline, when it moves, the new deadline (from the start)
+		ends              time.Duration
+	}{
+		{"to now", time.Hour, time.Second, time.Second, time.Second},
+		{"later", time.Second, 500 * time.Millisecond, time.Hour, time.Hour},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			runNet(t, false, func(ctx *aio.Context) error {
+				conn, s := pair(t, ctx)
+				defer conn.Close()
+				defer s.Close()
+				l := ctx.Loop()
+				start := l.Time()
+				conn.SetReadDeadline(start.Add(c.first))
+				aio.Go(ctx, func(ctx *aio.Context) error {
+					_ = aio.Sleep(ctx, c.at)
+					conn.SetReadDeadline(start.Add(c.second))
+					return nil
+				})
+				_, err := conn.Read(make([]byte, 1))
+				checkInterrupted(t, err, os.ErrDeadlineExceeded)
+				if got := l.Time().Sub(start); got != c.ends {
+					t.Errorf("Read ended after %v, want %v", got, c.ends)
+				}
+				return nil
+			})
 		})
-		_, err := c.Read(make([]byte, 1))
-		checkInterrupted(t, err, os.ErrDeadlineExceeded)
-		if got := l.Time().Sub(start); got != time.Second {
-			t.Errorf("Read ended after %v, want 1s", got)
-		}
-		return nil
-	})
-}
-
-// A deadline moved later while a Read waits: the timer armed for the old
-// deadline fires, finds the new one, and the Read ends at the new one.
-func TestADeadlineMovedLaterHoldsTheReadUntilTheNewOne(t *testing.T) {
-	runNet(t, false, func(ctx *aio.Context) error {
-		c, s := pair(t, ctx)
-		defer c.Close()
-		defer s.Close()
-		l := ctx.Loop()
-		start := l.Time()
-		c.SetReadDeadline(start.Add(time.Second))
-		aio.Go(ctx, func(ctx *aio.Context) error {
-			_ = aio.Sleep(ctx, 500*time.Millisecond)
-			c.SetReadDeadline(start.Add(time.Hour))
-			return nil
-		})
-		_, err := c.Read(make([]byte, 1))
-		checkInterrupted(t, err, os.ErrDeadlineExceeded)
-		if got := l.Time().Sub(start); got != time.Hour {
-			t.Errorf("Read ended after %v, want 1h (the moved deadline)", got)
-		}
-		return nil
-	})
+	}
 }
 
 // Request-response traffic with a deadline that moves forward on every
