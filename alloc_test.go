@@ -2,6 +2,7 @@ package aio_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/asyncgo/aio"
 )
@@ -64,6 +65,33 @@ func TestSleepZeroDoesNotAllocate(t *testing.T) {
 		}
 		return nil
 	}, virtualClock(), aio.WithDebug(false))
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A scope with a CancelFunc costs two allocations, whether it has a
+// deadline or not: the scope (with the state its CancelFunc publishes and
+// its timer) and the CancelFunc. Cancelling allocates nothing more.
+func TestAScopeCostsTwoAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	err := aio.Run(func(ctx *aio.Context) error {
+		for name, open := range map[string]func() aio.CancelFunc{
+			"WithCancel":  func() aio.CancelFunc { _, c := aio.WithCancel(ctx); return c },
+			"WithTimeout": func() aio.CancelFunc { _, c := aio.WithTimeout(ctx, time.Minute); return c },
+		} {
+			allocs := testing.AllocsPerRun(confAllocRuns, func() {
+				open()()
+			})
+			aio.Sleep(ctx, 0) // run the posted releases
+			if allocs > 2 {
+				t.Errorf("%s and its cancellation: %v allocations, want 2", name, allocs)
+			}
+		}
+		return nil
+	}, aio.WithDebug(false)) // debug mode trades allocations for its checks
 	if err != nil {
 		t.Fatal(err)
 	}

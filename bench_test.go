@@ -314,3 +314,22 @@ func BenchmarkGather1000(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*k), "ns/task")
 }
+
+// One op: open a WithTimeout scope (its timer queued) and cancel it, as a
+// server does per request, then yield once so that the loop's side of the
+// cancellation (the posted release) runs in the measured time.
+func BenchmarkScopeOpenAndCancel(b *testing.B) {
+	runBench(b, func(ctx *aio.Context) error {
+		for b.Loop() {
+			sctx, cancel := aio.WithTimeout(ctx, time.Minute)
+			cancel()
+			if sctx.Err() == nil {
+				return fmt.Errorf("the scope is not cancelled")
+			}
+			if err := aio.Sleep(ctx, 0); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

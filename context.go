@@ -289,13 +289,6 @@ func (c *Context) setCancelled(err error) bool {
 	return c.publish(st)
 }
 
-// cancelledByFunc is the state a CancelFunc sets and its error, allocated
-// together.
-type cancelledByFunc struct {
-	st  cancelState
-	err CancelledError
-}
-
 // publish sets the scope's cancellation state st, unless it has one, and
 // fires the watchers; it reports whether st was set.
 func (c *Context) publish(st *cancelState) bool {
@@ -327,6 +320,13 @@ func (c *Context) stopTimer() {
 
 // expire is the scope's deadline timer firing on the loop.
 func (c *Context) expire() { c.cancel(&TimeoutError{}) }
+
+// deadlineFired is the scope's timer firing (the timer's Owner is the
+// scope): the expiry rides the ready queue behind what is ready now, so a
+// result that arrived first wins (Loop.fire). Loop goroutine.
+func (c *Context) deadlineFired() {
+	c.task.loop.ready.Push(readyItem{h: scopeDeadline, fn: c.expire})
+}
 
 // expireOffLoop is the scope's real-clock deadline firing on a timer
 // goroutine, for scopes that goroutines off the loop watch: they see it at
@@ -493,21 +493,45 @@ func checkParent(op string, c *Context) {
 // from any goroutine.
 func WithCancel(parent *Context) (*Context, CancelFunc) {
 	checkParent("aio.WithCancel", parent)
-	c := parent.child(false)
-	return c, c.cancelFunc()
+	s := &cancelScope{}
+	s.init(parent)
+	return &s.Context, s.cancelFunc()
+}
+
+// cancelScope is a scope opened with a CancelFunc, allocated in one piece
+// with the state its CancelFunc publishes; deadlineScope adds the timer of
+// WithTimeout and WithDeadline. A scope costs one allocation besides its
+// CancelFunc, where a Context, its state, its error and its timer were
+// four.
+type cancelScope struct {
+	Context
+	byFunc cancelState    // what the CancelFunc publishes; set by init, then immutable
+	err    CancelledError // byFunc.err
+}
+
+type deadlineScope struct {
+	cancelScope
+	timer timerheap.Entry // Context.timer, when the scope has a deadline of its own
+}
+
+// init makes s a scope nested in parent, before it is shared.
+func (s *cancelScope) init(parent *Context) {
+	s.task, s.parent = parent.task, parent
+	s.deadline.Store(parent.deadline.Load())
+	s.byFunc = cancelState{err: &s.err, sentinel: context.Canceled}
 }
 
 // cancelFunc returns the scope's CancelFunc: the cancellation itself takes
 // effect at once (awaits in the scope fail from now on, from any
 // goroutine's point of view); the loop's side (stopping the deadline
 // timer, aborting a parked wait) is posted to the loop, so the function is
-// safe from any goroutine.
-func (c *Context) cancelFunc() CancelFunc {
+// safe from any goroutine, also from several at once (the state is
+// published with a compare-and-swap and never written).
+func (s *cancelScope) cancelFunc() CancelFunc {
 	return func() {
+		c := &s.Context
 		if c.cancelState() == nil {
-			cs := &cancelledByFunc{}
-			cs.st = cancelState{err: &cs.err, sentinel: context.Canceled}
-			c.publish(&cs.st)
+			c.publish(&s.byFunc)
 		}
 		if !c.released.Swap(true) {
 			_ = c.task.loop.inbox.postRelease(c)
@@ -536,20 +560,23 @@ func WithDeadline(parent *Context, deadline time.Time) (*Context, CancelFunc) {
 }
 
 func withDeadline(parent *Context, when int64, expired bool) (*Context, CancelFunc) {
-	c := parent.child(false)
+	s := &deadlineScope{}
+	s.init(parent)
+	c := &s.Context
 	if expired {
 		c.deadline.Store(when)
 		c.setCancelled(&TimeoutError{})
-		return c, c.cancelFunc()
+		return c, s.cancelFunc()
 	}
 	if when < c.deadline.Load() && when != math.MaxInt64 {
 		c.deadline.Store(when)
 		if c.cancelState() == nil {
-			c.timer = &timerheap.Entry{When: when, Owner: c.expire}
+			s.timer = timerheap.Entry{When: when, Owner: c}
+			c.timer = &s.timer
 			parent.task.loop.timers.Push(c.timer)
 		}
 	}
-	return c, c.cancelFunc()
+	return c, s.cancelFunc()
 }
 
 // WithoutCancel opens a shielded scope nested in parent: cancellation of

@@ -393,8 +393,9 @@ func (l *Loop) stepNow(t *task) {
 // fire dispatches an expired timer: a callback handle and a scope deadline
 // are appended to the ready queue (behind what is already ready, as
 // asyncio's timer handles are); a sleeping task is woken.
-// deadlineOwner owns a timer that decides itself what its firing means
-// (the lazy deadline timers of the network layer). Loop goroutine.
+// deadlineOwner owns a timer that decides itself what its firing means (a
+// scope's deadline, the lazy deadline timers of the network layer). Loop
+// goroutine.
 type deadlineOwner interface{ deadlineFired() }
 
 func (l *Loop) fire(e *timerheap.Entry) {
@@ -403,9 +404,7 @@ func (l *Loop) fire(e *timerheap.Entry) {
 		l.ready.Push(readyItem{h: o})
 	case *task:
 		o.wakeUp()
-	case func(): // a scope's deadline (Context.expire)
-		l.ready.Push(readyItem{h: scopeDeadline, fn: o})
-	case deadlineOwner: // an I/O deadline (netfd_linux.go)
+	case deadlineOwner: // a scope's deadline (Context), an I/O deadline (netfd_linux.go)
 		o.deadlineFired()
 	}
 }

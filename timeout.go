@@ -79,7 +79,7 @@ func (t *Timeout) Reschedule(when time.Time) error {
 	c.deadline.Store(min(own, limit))
 	if own < limit {
 		if c.timer == nil {
-			c.timer = &timerheap.Entry{Owner: c.expire}
+			c.timer = &timerheap.Entry{Owner: c}
 		}
 		c.timer.When = own
 		l.timers.Push(c.timer)
