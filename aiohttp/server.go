@@ -379,7 +379,7 @@ func (sc *serverConn) serve(ctx *aio.Context, cfg *tls.Config) {
 			}
 			return
 		}
-		ok := sc.handle(ctx, rctx, req, start)
+		ok := sc.handle(rctx, req, start)
 		rcancel()
 		if !ok {
 			return
@@ -417,7 +417,7 @@ func (sc *serverConn) reject(ctx *aio.Context, status string) {
 }
 
 // handle serves one request; it reports whether the connection stays open.
-func (sc *serverConn) handle(ctx, rctx *aio.Context, req *http.Request, start time.Time) bool {
+func (sc *serverConn) handle(rctx *aio.Context, req *http.Request, start time.Time) bool {
 	s := sc.s
 	// ReadTimeout and WriteTimeout are the connection's deadlines.
 	var rd, wd time.Time
