@@ -30,9 +30,10 @@ type ImplSpec struct {
 func (s ImplSpec) applies(w WorkloadSpec) bool { return s.Only == nil || s.Only(w) }
 
 // Filters for ImplSpec.Only.
-func microOnly(w WorkloadSpec) bool { return w.Kind == KindMicro }
-func echoOnly(w WorkloadSpec) bool  { return w.Name == "echo_tcp" }
-func notEcho(w WorkloadSpec) bool   { return w.Name != "echo_tcp" }
+func microOnly(w WorkloadSpec) bool      { return w.Kind == KindMicro }
+func echoOnly(w WorkloadSpec) bool       { return w.Name == "echo_tcp" }
+func notEcho(w WorkloadSpec) bool        { return w.Name != "echo_tcp" }
+func httpServerOnly(w WorkloadSpec) bool { return w.Name == "http_server" }
 
 // refImpl is the impl every other one is compared with.
 const refImpl = "aio"
@@ -60,6 +61,7 @@ func implSpecs() []ImplSpec {
 		{Name: "uvloop-protocol", Group: "uvloop", Label: "uvloop (protocol)",
 			build: buildPython(true, "--variant", "protocol"), Only: echoOnly},
 		{Name: "tokio", Group: "tokio", Label: "tokio (current_thread)", build: buildTokio},
+		{Name: "hyper", Group: "hyper", Label: "hyper (current_thread)", build: buildHyper, Only: httpServerOnly},
 		{Name: "goroutines-p1", Group: "goroutines", Label: "goroutines (GOMAXPROCS=1)",
 			build: buildGoroutines("GOMAXPROCS=1")},
 		{Name: "goroutines-pN", Group: "goroutines", Label: fmt.Sprintf("goroutines (GOMAXPROCS=%d, unpinned)", ncpu),
@@ -176,20 +178,32 @@ func buildGoroutines(env ...string) func(*builder) ([]string, []string, error) {
 const debianRegistry = "/usr/share/cargo/registry"
 
 func buildTokio(b *builder) ([]string, []string, error) {
-	bin := filepath.Join(b.dir, "tokio-target", "release", "bench-tokio")
-	err := b.once("tokio", func() error {
+	return b.buildCargo("tokio", "bench-tokio", "tokio-1.*", "librust-tokio-dev")
+}
+
+func buildHyper(b *builder) ([]string, []string, error) {
+	return b.buildCargo("hyper", "bench-hyper", "hyper-0.14.*", "librust-hyper-dev")
+}
+
+// buildCargo builds the crate bench/<crate> (binary bin) offline against
+// debianRegistry, into its own target directory under the build outputs.
+// The impl is unavailable without cargo or without a crate matching
+// needGlob (e.g. "tokio-1.*") in the registry, which the Debian package pkg
+// installs.
+func (b *builder) buildCargo(crate, bin, needGlob, pkg string) ([]string, []string, error) {
+	target := filepath.Join(b.dir, crate+"-target")
+	err := b.once(crate, func() error {
 		cargo, err := exec.LookPath("cargo")
 		if err != nil {
 			return fmt.Errorf("cargo not found in PATH (install Rust's cargo)")
 		}
-		if m, _ := filepath.Glob(filepath.Join(debianRegistry, "tokio-1.*")); len(m) == 0 {
-			return fmt.Errorf("no tokio crate in %s (run bench/setup.sh: librust-tokio-dev)", debianRegistry)
+		if m, _ := filepath.Glob(filepath.Join(debianRegistry, needGlob)); len(m) == 0 {
+			return fmt.Errorf("no %s crate in %s (run bench/setup.sh: %s)", crate, debianRegistry, pkg)
 		}
-		return b.command(filepath.Join(b.root, "bench", "tokio"),
-			[]string{"CARGO_TARGET_DIR=" + filepath.Join(b.dir, "tokio-target")},
+		return b.command(filepath.Join(b.root, "bench", crate), []string{"CARGO_TARGET_DIR=" + target},
 			cargo, "build", "--release", "--offline", "--quiet")
 	})
-	return []string{bin}, nil, err
+	return []string{filepath.Join(target, "release", bin)}, nil, err
 }
 
 // buildPython finds python3 for bench/asyncio/bench.py; args are passed

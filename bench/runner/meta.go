@@ -60,9 +60,15 @@ func addVersions(m *Meta, b *builder, impls []builtImpl) {
 			// -I: the repository's own aiohttp directory (Go) must not
 			// shadow Python's package when run from the repository root.
 			m.Versions["aiohttp"] = output("", py, "-I", "-c", "import aiohttp; print(aiohttp.__version__)")
-		case "tokio":
+		case "tokio", "hyper":
 			m.Versions["rustc"] = strings.TrimPrefix(output("", "rustc", "--version"), "rustc ")
-			m.Versions["tokio"] = lockedVersion(filepath.Join(b.root, "bench", "tokio", "Cargo.lock"), "tokio")
+			// Each crate's Cargo.lock is written by its build, from the
+			// crates the Debian release ships.
+			lock := filepath.Join(b.root, "bench", im.Group, "Cargo.lock")
+			m.Versions[im.Group] = lockedVersion(lock, im.Group)
+			if m.Versions["tokio"] == "" {
+				m.Versions["tokio"] = lockedVersion(lock, "tokio")
+			}
 		}
 	}
 	for k, v := range m.Versions {

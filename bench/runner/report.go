@@ -163,7 +163,7 @@ func writeMarkdown(out io.Writer, res Results) {
 
 func versionList(vs map[string]string) string {
 	var parts []string
-	for _, k := range []string{"go", "python", "uvloop", "aiohttp", "rustc", "tokio"} {
+	for _, k := range []string{"go", "python", "uvloop", "aiohttp", "rustc", "tokio", "hyper"} {
 		if vs[k] != "" {
 			parts = append(parts, k+" "+strings.TrimPrefix(vs[k], k))
 		}

@@ -143,11 +143,11 @@ func TestNumbersAndRatiosAreFormattedWithThreeSignificantDigits(t *testing.T) {
 }
 
 func TestImplsAreSelectedByNameOrGroup(t *testing.T) {
-	got, err := selectImpls([]string{"goroutines", "aio", "goroutines-p1", "tokio"})
+	got, err := selectImpls([]string{"goroutines", "aio", "goroutines-p1", "tokio", "hyper"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if names := implNames(got); names != "goroutines-p1, goroutines-pN, aio, aio-pN, aio-protocol, tokio" {
+	if names := implNames(got); names != "goroutines-p1, goroutines-pN, aio, aio-pN, aio-protocol, tokio, hyper" {
 		t.Errorf("selected %s", names)
 	}
 	if _, err := selectImpls([]string{"nodejs"}); err == nil {
@@ -186,23 +186,25 @@ func TestWorkloadsAreSelectedByNameOrGroupAndMicroIsTheDefault(t *testing.T) {
 
 func TestNetworkWorkloadsRunOnlyForPinnedImplsAndEchoVariants(t *testing.T) {
 	echo, _ := workloadByName("echo_tcp")
+	httpServer, _ := workloadByName("http_server")
 	fetch, _ := workloadByName("http_fetch")
 	spawn, _ := workloadByName("spawn_await")
 	runs := map[string]string{}
 	for _, im := range implSpecs() {
 		var got []string
-		for _, w := range []WorkloadSpec{spawn, echo, fetch} {
+		for _, w := range []WorkloadSpec{spawn, echo, httpServer, fetch} {
 			if im.applies(w) {
 				got = append(got, w.Name)
 			}
 		}
 		runs[im.Name] = strings.Join(got, ",")
 	}
+	all := "spawn_await,echo_tcp,http_server,http_fetch"
 	want := map[string]string{
-		"aio": "spawn_await,echo_tcp,http_fetch", "aio-pN": "spawn_await", "aio-protocol": "echo_tcp",
-		"asyncio": "spawn_await,http_fetch", "asyncio-streams": "echo_tcp", "asyncio-protocol": "echo_tcp",
-		"uvloop": "spawn_await,http_fetch", "uvloop-streams": "echo_tcp", "uvloop-protocol": "echo_tcp",
-		"tokio": "spawn_await,echo_tcp,http_fetch", "goroutines-p1": "spawn_await,echo_tcp,http_fetch",
+		"aio": all, "aio-pN": "spawn_await", "aio-protocol": "echo_tcp",
+		"asyncio": "spawn_await,http_server,http_fetch", "asyncio-streams": "echo_tcp", "asyncio-protocol": "echo_tcp",
+		"uvloop": "spawn_await,http_server,http_fetch", "uvloop-streams": "echo_tcp", "uvloop-protocol": "echo_tcp",
+		"tokio": all, "hyper": "http_server", "goroutines-p1": all,
 		"goroutines-pN": "spawn_await",
 	}
 	if !reflect.DeepEqual(runs, want) {
