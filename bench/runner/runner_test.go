@@ -155,6 +155,27 @@ func TestImplsAreSelectedByNameOrGroup(t *testing.T) {
 	}
 }
 
+// A cargo impl whose crate is not in Debian's registry is unavailable with
+// a reason naming the package to install (or cargo, when that is missing),
+// and its build is not tried again.
+func TestCargoImplWithoutItsCrateIsUnavailable(t *testing.T) {
+	b := &builder{root: t.TempDir(), dir: t.TempDir(), done: map[string]error{}}
+	argv, _, err := b.buildCargo("hyper", "bench-hyper", "no-such-crate-0.*", "librust-no-such-dev")
+	if err == nil {
+		t.Fatal("built without the crate")
+	}
+	if msg := err.Error(); !strings.Contains(msg, "bench/setup.sh: librust-no-such-dev") &&
+		!strings.Contains(msg, "cargo not found") {
+		t.Errorf("reason %q", msg)
+	}
+	if want := filepath.Join(b.dir, "hyper-target", "release", "bench-hyper"); len(argv) != 1 || argv[0] != want {
+		t.Errorf("argv %q, want [%s]", argv, want)
+	}
+	if _, _, err2 := b.buildCargo("hyper", "bench-hyper", "hyper-0.14.*", "librust-hyper-dev"); err2 != err {
+		t.Errorf("second build: %v, want the first one's error", err2)
+	}
+}
+
 func TestWorkloadsAreSelectedByNameOrGroupAndMicroIsTheDefault(t *testing.T) {
 	names := func(list ...string) string {
 		ws, err := selectWorkloads(list)

@@ -1,6 +1,7 @@
 //! The workloads of `bench/WORKLOADS.md` on Tokio's `current_thread`
 //! runtime: the five micro workloads and the `echo_tcp` server (no HTTP
-//! workloads: they would need hyper, which Debian does not package).
+//! workloads: http_server is in `bench/hyper`, a crate of its own so that
+//! this one builds without hyper).
 //!
 //! Usage: `bench-tokio --workload NAME --n N` (other arguments are ignored),
 //! or `bench-tokio --workload echo_tcp --port P`, which serves on
