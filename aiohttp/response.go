@@ -356,19 +356,23 @@ func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 
 // httpDate returns the Date header value, formatted once per second.
 func httpDate() string {
-	now := time.Now()
-	sec := now.Unix()
-	if d := dateCache.Load(); d != nil && d.sec == sec {
+	// time.Until on a time with a monotonic reading reads only the
+	// monotonic clock, one vDSO call where time.Now makes two.
+	if d := dateCache.Load(); d != nil && time.Until(d.until) > 0 {
 		return d.s
 	}
-	d := &cachedDate{sec: sec, s: now.UTC().Format(http.TimeFormat)}
+	now := time.Now()
+	d := &cachedDate{
+		until: now.Add(time.Second - time.Duration(now.Nanosecond())), // the next whole second
+		s:     now.UTC().Format(http.TimeFormat),
+	}
 	dateCache.Store(d)
 	return d.s
 }
 
 type cachedDate struct {
-	sec int64
-	s   string
+	until time.Time // the string is valid until then (monotonic)
+	s     string
 }
 
 var dateCache atomic.Pointer[cachedDate]

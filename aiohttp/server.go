@@ -262,6 +262,7 @@ type serverConn struct {
 	hijacked bool
 	buf      []byte // response body buffer
 	remote   string // RemoteAddr().String(), made once
+	wdSet    bool   // the connection has a write deadline set
 	resp     response
 }
 
@@ -412,6 +413,7 @@ func isNetErr(err error) bool {
 // connection close.
 func (sc *serverConn) reject(ctx *aio.Context, status string) {
 	_ = sc.raw.SetWriteDeadline(sc.s.loop.Time().Add(time.Second))
+	sc.wdSet = true
 	fmt.Fprintf(sc.bw, "HTTP/1.1 %s\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\nContent-Length: %d\r\n\r\n%s", status, len(status), status)
 	sc.bw.Flush()
 }
@@ -428,7 +430,10 @@ func (sc *serverConn) handle(rctx *aio.Context, req *http.Request, start time.Ti
 		wd = s.loop.Time().Add(s.WriteTimeout)
 	}
 	_ = sc.raw.SetReadDeadline(rd)
-	_ = sc.raw.SetWriteDeadline(wd)
+	if !wd.IsZero() || sc.wdSet {
+		_ = sc.raw.SetWriteDeadline(wd)
+		sc.wdSet = !wd.IsZero()
+	}
 	sc.io.rctx, sc.io.wctx = rctx, rctx
 	if sc.remote == "" {
 		sc.remote = sc.raw.RemoteAddr().String()
@@ -440,13 +445,15 @@ func (sc *serverConn) handle(rctx *aio.Context, req *http.Request, start time.Ti
 	}
 	w := sc.newResponse(req)
 	w.closeAfter = req.Close || s.shutdown
-	if req.ProtoAtLeast(1, 1) && hasToken(get(req.Header, "Expect"), "100-continue") {
+	if expect := get(req.Header, "Expect"); expect == "" {
+		// the common case: nothing to check
+	} else if req.ProtoAtLeast(1, 1) && hasToken(expect, "100-continue") {
 		delete(req.Header, "Expect")
 		if req.Body != http.NoBody {
 			w.reqBody = &continueReader{w: w, rc: req.Body}
 			req.Body = w.reqBody
 		}
-	} else if get(req.Header, "Expect") != "" {
+	} else {
 		w.closeAfter = true
 		w.WriteHeader(http.StatusExpectationFailed)
 		w.finish()
