@@ -34,6 +34,7 @@ func microOnly(w WorkloadSpec) bool      { return w.Kind == KindMicro }
 func echoOnly(w WorkloadSpec) bool       { return w.Name == "echo_tcp" }
 func notEcho(w WorkloadSpec) bool        { return w.Name != "echo_tcp" }
 func httpServerOnly(w WorkloadSpec) bool { return w.Name == "http_server" }
+func microOrEcho(w WorkloadSpec) bool    { return w.Kind == KindMicro || w.Name == "echo_tcp" }
 
 // refImpl is the impl every other one is compared with.
 const refImpl = "aio"
@@ -60,7 +61,7 @@ func implSpecs() []ImplSpec {
 			build: buildPython(true, "--variant", "streams"), Only: echoOnly},
 		{Name: "uvloop-protocol", Group: "uvloop", Label: "uvloop (protocol)",
 			build: buildPython(true, "--variant", "protocol"), Only: echoOnly},
-		{Name: "tokio", Group: "tokio", Label: "tokio (current_thread)", build: buildTokio},
+		{Name: "tokio", Group: "tokio", Label: "tokio (current_thread)", build: buildTokio, Only: microOrEcho}, // HTTP: hyper
 		{Name: "hyper", Group: "hyper", Label: "hyper (current_thread)", build: buildHyper, Only: httpServerOnly},
 		{Name: "goroutines-p1", Group: "goroutines", Label: "goroutines (GOMAXPROCS=1)",
 			build: buildGoroutines("GOMAXPROCS=1")},

@@ -225,7 +225,7 @@ func TestNetworkWorkloadsRunOnlyForPinnedImplsAndEchoVariants(t *testing.T) {
 		"aio": all, "aio-pN": "spawn_await", "aio-protocol": "echo_tcp",
 		"asyncio": "spawn_await,http_server,http_fetch", "asyncio-streams": "echo_tcp", "asyncio-protocol": "echo_tcp",
 		"uvloop": "spawn_await,http_server,http_fetch", "uvloop-streams": "echo_tcp", "uvloop-protocol": "echo_tcp",
-		"tokio": all, "hyper": "http_server", "goroutines-p1": all,
+		"tokio": "spawn_await,echo_tcp", "hyper": "http_server", "goroutines-p1": all,
 		"goroutines-pN": "spawn_await",
 	}
 	if !reflect.DeepEqual(runs, want) {
