@@ -223,3 +223,20 @@ func FuzzFastRequest(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkFastRequest parses a typical small request from a buffer.
+func BenchmarkFastRequest(b *testing.B) {
+	raw := "GET /hello?x=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: bench\r\nAccept: */*\r\n\r\n"
+	sr := strings.NewReader(raw)
+	br := bufio.NewReaderSize(sr, 4096)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		sr.Reset(raw)
+		br.Reset(sr)
+		br.Peek(len(raw))
+		if fastRequest(ctx, br) == nil {
+			b.Fatal("the fast path declined")
+		}
+	}
+}
