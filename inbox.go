@@ -16,12 +16,12 @@ import (
 // pending a last time, and a post publishes pending before it reads
 // polling, so one of the two always sees the other.
 type inbox struct {
-	mu      sync.Mutex  // guards items and spare, and orders posts against Close
+	mu      sync.Mutex  // guards items, spare, scopes and spareSc, and orders posts against Close
 	items   []func()    // posted, not yet drained
 	spare   []func()    // the previous batch's slice, cleared, for reuse
 	scopes  []*Context  // scopes whose CancelFunc ran, to release; under mu
 	spareSc []*Context  // the previous batch of scopes, cleared, for reuse
-	pending atomic.Bool // items is non-empty (read without the lock)
+	pending atomic.Bool // items or scopes is non-empty (read without the lock)
 	poller  poller      // immutable
 	loop    *Loop       // immutable
 }
