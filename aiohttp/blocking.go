@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/asyncgo/aio"
+	"github.com/asyncgo/aio/internal/httprec"
 )
 
 // MaxBlockingBody caps the request body Blocking reads into memory before
@@ -45,13 +46,13 @@ func Blocking(h http.Handler) http.Handler {
 			}
 			body = b
 		}
-		rec, err := aio.ToThread(ctx, func(tctx context.Context) (*recorder, error) {
+		rec, err := aio.ToThread(ctx, func(tctx context.Context) (*httprec.Recorder, error) {
 			r2 := r.Clone(tctx)
 			r2.Body = io.NopCloser(bytes.NewReader(body))
 			if body == nil {
 				r2.Body = http.NoBody
 			}
-			rec := &recorder{header: make(http.Header)}
+			rec := httprec.New()
 			h.ServeHTTP(rec, r2)
 			return rec, nil
 		})
@@ -61,38 +62,10 @@ func Blocking(h http.Handler) http.Handler {
 			}
 			return // cancelled: the connection is going away
 		}
-		for k, v := range rec.header {
+		for k, v := range rec.Header() {
 			w.Header()[k] = v
 		}
-		if rec.status == 0 {
-			rec.status = http.StatusOK
-		}
-		w.WriteHeader(rec.status)
-		_, _ = w.Write(rec.body.Bytes())
+		w.WriteHeader(rec.Status())
+		_, _ = w.Write(rec.Body.Bytes())
 	})
 }
-
-// recorder is the buffered ResponseWriter of a Blocking handler. Worker
-// goroutine.
-type recorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (r *recorder) Header() http.Header { return r.header }
-
-func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-}
-
-func (r *recorder) Write(p []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	return r.body.Write(p)
-}
-
-func (r *recorder) Flush() {}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/asyncgo/aio"
+	"github.com/asyncgo/aio/internal/httprec"
 )
 
 // Fetcher performs one HTTP request for the crawler. Fetch is called on
@@ -149,7 +150,7 @@ func (f *HandlerFetcher) Fetch(ctx *aio.Context, req *http.Request) (*http.Respo
 	if err := aio.Sleep(ctx, f.Latency); err != nil {
 		return nil, err
 	}
-	rec := &recorder{header: http.Header{}}
+	rec := httprec.New()
 	r := req.Clone(ctx)
 	if r.Host == "" {
 		r.Host = r.URL.Host
@@ -160,43 +161,20 @@ func (f *HandlerFetcher) Fetch(ctx *aio.Context, req *http.Request) (*http.Respo
 	if err := ctx.Cause(); err != nil {
 		return nil, err
 	}
-	if rec.code == 0 {
-		rec.code = http.StatusOK
-	}
-	h := rec.header.Clone()
-	if h.Get("Content-Type") == "" && rec.body.Len() > 0 {
-		h.Set("Content-Type", http.DetectContentType(rec.body.Bytes()))
+	code := rec.Status()
+	h := rec.Header().Clone()
+	if h.Get("Content-Type") == "" && rec.Body.Len() > 0 {
+		h.Set("Content-Type", http.DetectContentType(rec.Body.Bytes()))
 	}
 	return &http.Response{
-		Status:        strconv.Itoa(rec.code) + " " + http.StatusText(rec.code),
-		StatusCode:    rec.code,
+		Status:        strconv.Itoa(code) + " " + http.StatusText(code),
+		StatusCode:    code,
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
 		ProtoMinor:    1,
 		Header:        h,
-		Body:          io.NopCloser(bytes.NewReader(rec.body.Bytes())),
-		ContentLength: int64(rec.body.Len()),
+		Body:          io.NopCloser(bytes.NewReader(rec.Body.Bytes())),
+		ContentLength: int64(rec.Body.Len()),
 		Request:       req,
 	}, nil
-}
-
-// recorder is a minimal http.ResponseWriter (net/http/httptest's would
-// register a command-line flag in every program importing this package).
-type recorder struct {
-	header http.Header
-	code   int
-	body   bytes.Buffer
-}
-
-func (r *recorder) Header() http.Header { return r.header }
-
-func (r *recorder) WriteHeader(code int) {
-	if r.code == 0 {
-		r.code = code
-	}
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	r.WriteHeader(http.StatusOK)
-	return r.body.Write(b)
 }
