@@ -93,11 +93,9 @@ func (w *response) Write(p []byte) (int, error) {
 			w.buf = append(w.buf, p...)
 			return len(p), nil
 		}
-		w.sendHeader(false)
-		if err := w.writeBody(w.buf); err != nil {
+		if err := w.sendBuffered(false); err != nil {
 			return 0, err
 		}
-		w.buf = w.buf[:0]
 	}
 	if err := w.writeBody(p); err != nil {
 		return 0, err
@@ -302,9 +300,7 @@ func (w *response) finish() {
 		w.WriteHeader(http.StatusOK)
 	}
 	if !w.headerSent {
-		w.sendHeader(true)
-		w.fail(w.writeBody(w.buf))
-		w.buf = w.buf[:0]
+		_ = w.sendBuffered(true)
 	} else if w.chunked && w.req.Method != http.MethodHead {
 		w.sc.bw.WriteString("0\r\n\r\n")
 	}
@@ -325,11 +321,19 @@ func (w *response) Flush() {
 		w.WriteHeader(http.StatusOK)
 	}
 	if !w.headerSent {
-		w.sendHeader(false)
-		w.fail(w.writeBody(w.buf))
-		w.buf = w.buf[:0]
+		_ = w.sendBuffered(false)
 	}
 	w.fail(w.sc.bw.Flush())
+}
+
+// sendBuffered writes the status line and header, then the body buffered
+// so far (final: that is the whole body, so it gets a Content-Length),
+// into the connection's writer; the error is the body write's.
+func (w *response) sendBuffered(final bool) error {
+	w.sendHeader(final)
+	err := w.writeBody(w.buf)
+	w.buf = w.buf[:0]
+	return err
 }
 
 // Hijack hands the connection to the handler (http.Hijacker): the server
