@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -21,22 +20,14 @@ import (
 // protocol uses aio.CreateServer, asyncio's callback form: no task per
 // connection, the reactor's readiness runs the protocol's callbacks.
 func runEcho(args []string, stderr io.Writer) int {
-	fs := flag.NewFlagSet("aiobench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.String("workload", "", "workload name")
-	port := fs.Int("port", 0, "port to listen on (127.0.0.1)")
-	api := fs.String("api", "stream", "stream, conn or protocol")
-	fs.Int("n", 0, "ignored")
-	fs.String("variant", "", "ignored")
-	fs.String("url", "", "ignored")
-	fs.Int("concurrency", 0, "ignored")
-	if err := fs.Parse(args); err != nil {
+	f, ok := parseFlags(args, stderr)
+	if !ok {
 		return exitCheckFailed
 	}
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(stop)
-	err := serveEcho(*port, *api, stop, nil)
+	err := serveEcho(f.port, f.api, stop, nil)
 	if err != nil {
 		fmt.Fprintf(stderr, "aiobench: echo_tcp: %v\n", err)
 		return exitError

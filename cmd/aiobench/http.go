@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -20,21 +19,14 @@ import (
 // runHTTPServer is the http_server workload: an aiohttp.Server with a
 // ServeMux route GET /hello on 127.0.0.1:port until SIGTERM.
 func runHTTPServer(args []string, stderr io.Writer) int {
-	fs := flag.NewFlagSet("aiobench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.String("workload", "", "workload name")
-	port := fs.Int("port", 0, "port to listen on (127.0.0.1)")
-	fs.Int("n", 0, "ignored")
-	fs.String("variant", "", "ignored")
-	fs.String("url", "", "ignored")
-	fs.Int("concurrency", 0, "ignored")
-	if err := fs.Parse(args); err != nil {
+	f, ok := parseFlags(args, stderr)
+	if !ok {
 		return exitCheckFailed
 	}
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
 	defer signal.Stop(stop)
-	if err := serveHTTP(*port, stop, nil); err != nil {
+	if err := serveHTTP(f.port, stop, nil); err != nil {
 		fmt.Fprintf(stderr, "aiobench: http_server: %v\n", err)
 		return exitError
 	}
@@ -77,21 +69,18 @@ func serveHTTP[T any](port int, stop <-chan T, ready func(net.Addr)) error {
 // runHTTPFetch is the http_fetch workload: N GETs of {url}/item/{i}
 // through one aiohttp.Client (Limit = concurrency) by C worker tasks.
 func runHTTPFetch(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("aiobench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.String("workload", "", "workload name")
-	url := fs.String("url", "", "base URL of the reference server")
-	n := fs.Int("n", 20000, "requests")
-	conc := fs.Int("concurrency", 50, "requests in flight")
-	fs.String("variant", "", "ignored")
-	fs.Int("port", 0, "ignored")
-	if err := fs.Parse(args); err != nil {
+	f, ok := parseFlags(args, stderr)
+	if !ok {
 		return exitCheckFailed
 	}
-	if *n <= 0 {
-		*n = 20000
+	n, conc := f.n, f.concurrency
+	if n <= 0 {
+		n = 20000
 	}
-	res, err := fetchItems(*url, *n, *conc)
+	if conc <= 0 {
+		conc = 50
+	}
+	res, err := fetchItems(f.url, n, conc)
 	if err != nil {
 		if ce, ok := err.(*checkError); ok {
 			fmt.Fprintf(stderr, "CHECK FAILED [%s]: http_fetch: %s\n", implName, ce.msg)
@@ -102,7 +91,7 @@ func runHTTPFetch(args []string, stdout, stderr io.Writer) int {
 	}
 	enc := json.NewEncoder(stdout)
 	for _, s := range res {
-		enc.Encode(line{Impl: implName, Workload: "http_fetch", Metric: s.Metric, Value: s.Value, Unit: s.Unit, N: *n, Gomaxprocs: 1})
+		enc.Encode(line{Impl: implName, Workload: "http_fetch", Metric: s.Metric, Value: s.Value, Unit: s.Unit, N: n, Gomaxprocs: 1})
 	}
 	return exitOK
 }

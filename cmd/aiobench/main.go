@@ -82,6 +82,29 @@ func checkFailed(format string, a ...any) error {
 	return &checkError{fmt.Sprintf(format, a...)}
 }
 
+// flags is the command line of every workload: the harness may pass any
+// of these to any workload (see the contract), and each workload reads the
+// ones it uses.
+type flags struct {
+	n, port, concurrency int    // --n (≤ 0: the workload's default), --port, --concurrency
+	url, api             string // --url (http_fetch), --api (echo_tcp: stream, conn or protocol)
+}
+
+// parseFlags parses args; ok is false (the error printed on stderr) for a
+// command line the flag package rejects.
+func parseFlags(args []string, stderr io.Writer) (f flags, ok bool) {
+	fs := flag.NewFlagSet("aiobench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.String("workload", "", "workload name")
+	fs.IntVar(&f.n, "n", 0, "N (≤ 0: the workload's default)")
+	fs.IntVar(&f.port, "port", 0, "port to listen on (127.0.0.1), for the servers")
+	fs.IntVar(&f.concurrency, "concurrency", 0, "requests in flight (http_fetch; ≤ 0: 50)")
+	fs.StringVar(&f.url, "url", "", "base URL of the reference server (http_fetch)")
+	fs.StringVar(&f.api, "api", "stream", "echo_tcp's server API: stream, conn or protocol")
+	fs.String("variant", "", "ignored")
+	return f, fs.Parse(args) == nil
+}
+
 // line is the JSON object printed per metric.
 type line struct {
 	Impl       string  `json:"impl"`
@@ -139,19 +162,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "aiobench: workload %q is not implemented\n", name)
 		return exitUnsupported
 	}
-	fs := flag.NewFlagSet("aiobench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.String("workload", "", "workload name")
-	n := fs.Int("n", 0, "N (≤ 0: the spec's default)")
-	// Accepted and ignored (the harness may pass them; see the contract).
-	fs.String("variant", "", "ignored")
-	fs.Int("port", 0, "ignored")
-	fs.String("url", "", "ignored")
-	fs.Int("concurrency", 0, "ignored")
-	if err := fs.Parse(args); err != nil {
+	f, ok := parseFlags(args, stderr)
+	if !ok {
 		return exitCheckFailed
 	}
-	nn := *n
+	nn := f.n
 	if nn <= 0 {
 		nn = w.dflt
 	}
