@@ -9,6 +9,24 @@ import (
 
 const confAllocRuns = 100
 
+// runAllocs runs body as the main task of a loop on the virtual clock with
+// debug mode off (debug mode trades allocations for its checks).
+func runAllocs(t *testing.T, body func(ctx *aio.Context) error) {
+	t.Helper()
+	if err := aio.Run(body, virtualClock(), aio.WithDebug(false)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkAllocs measures fn's allocations per call and reports more than
+// want.
+func checkAllocs(t *testing.T, want float64, what string, fn func()) {
+	t.Helper()
+	if allocs := testing.AllocsPerRun(confAllocRuns, fn); allocs > want {
+		t.Errorf("%v allocations per %s, want %v", allocs, what, want)
+	}
+}
+
 // Awaiting allocates nothing: each round parks on a pending future that
 // another task resolves, and the park, the wake-up and the resumption must
 // not allocate.
@@ -54,20 +72,14 @@ func TestAwaitingAPendingFutureDoesNotAllocate(t *testing.T) {
 }
 
 func TestSleepZeroDoesNotAllocate(t *testing.T) {
-	err := aio.Run(func(ctx *aio.Context) error {
-		allocs := testing.AllocsPerRun(confAllocRuns, func() {
+	runAllocs(t, func(ctx *aio.Context) error {
+		checkAllocs(t, 0, "Sleep(ctx, 0)", func() {
 			if err := aio.Sleep(ctx, 0); err != nil {
 				t.Error(err)
 			}
 		})
-		if allocs != 0 {
-			t.Errorf("%v allocations per Sleep(ctx, 0), want 0", allocs)
-		}
 		return nil
-	}, virtualClock(), aio.WithDebug(false))
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 }
 
 // A scope with a CancelFunc costs two allocations, whether it has a
@@ -77,22 +89,14 @@ func TestAScopeCostsTwoAllocations(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")
 	}
-	err := aio.Run(func(ctx *aio.Context) error {
+	runAllocs(t, func(ctx *aio.Context) error {
 		for name, open := range map[string]func() aio.CancelFunc{
 			"WithCancel":  func() aio.CancelFunc { _, c := aio.WithCancel(ctx); return c },
 			"WithTimeout": func() aio.CancelFunc { _, c := aio.WithTimeout(ctx, time.Minute); return c },
 		} {
-			allocs := testing.AllocsPerRun(confAllocRuns, func() {
-				open()()
-			})
+			checkAllocs(t, 2, name+" and its cancellation", func() { open()() })
 			aio.Sleep(ctx, 0) // run the posted releases
-			if allocs > 2 {
-				t.Errorf("%s and its cancellation: %v allocations, want 2", name, allocs)
-			}
 		}
 		return nil
-	}, aio.WithDebug(false)) // debug mode trades allocations for its checks
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 }

@@ -7,9 +7,9 @@ import (
 )
 
 func TestUncontendedLockAcquireAndReleaseDoNotAllocate(t *testing.T) {
-	err := aio.Run(func(ctx *aio.Context) error {
+	runAllocs(t, func(ctx *aio.Context) error {
 		var mu aio.Lock
-		allocs := testing.AllocsPerRun(confAllocRuns, func() {
+		checkAllocs(t, 0, "uncontended Acquire+Release", func() {
 			if err := mu.Acquire(ctx); err != nil {
 				t.Error(err)
 			}
@@ -17,21 +17,15 @@ func TestUncontendedLockAcquireAndReleaseDoNotAllocate(t *testing.T) {
 				t.Error(err)
 			}
 		})
-		if allocs != 0 {
-			t.Errorf("%v allocations per uncontended Acquire+Release, want 0", allocs)
-		}
 		return nil
-	}, virtualClock(), aio.WithDebug(false))
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 }
 
 func TestUncontendedSemaphoreAcquireAndReleaseDoNotAllocate(t *testing.T) {
-	err := aio.Run(func(ctx *aio.Context) error {
+	runAllocs(t, func(ctx *aio.Context) error {
 		s := aio.NewSemaphore(2)
 		b := aio.NewBoundedSemaphore(1)
-		allocs := testing.AllocsPerRun(confAllocRuns, func() {
+		checkAllocs(t, 0, "uncontended Acquire+Release", func() {
 			if err := s.Acquire(ctx); err != nil {
 				t.Error(err)
 			}
@@ -43,20 +37,14 @@ func TestUncontendedSemaphoreAcquireAndReleaseDoNotAllocate(t *testing.T) {
 				t.Error(err)
 			}
 		})
-		if allocs != 0 {
-			t.Errorf("%v allocations per uncontended Acquire+Release, want 0", allocs)
-		}
 		return nil
-	}, virtualClock(), aio.WithDebug(false))
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 }
 
 // Contended hand-offs recycle their wait nodes: after warm-up a Lock passed
 // back and forth between two tasks does not allocate either.
 func TestContendedLockHandOffDoesNotAllocate(t *testing.T) {
-	err := aio.Run(func(ctx *aio.Context) error {
+	runAllocs(t, func(ctx *aio.Context) error {
 		var mu aio.Lock
 		mu.Acquire(ctx)
 		stop := false
@@ -72,21 +60,15 @@ func TestContendedLockHandOffDoesNotAllocate(t *testing.T) {
 			return nil
 		})
 		aio.Sleep(ctx, 0) // other waits for the lock
-		allocs := testing.AllocsPerRun(confAllocRuns, func() {
+		checkAllocs(t, 0, "contended hand-off", func() {
 			mu.Release() // to other, which re-queues behind us
 			if err := mu.Acquire(ctx); err != nil {
 				t.Error(err)
 			}
 		})
-		if allocs != 0 {
-			t.Errorf("%v allocations per contended hand-off, want 0", allocs)
-		}
 		stop = true
 		mu.Release()
 		_, err := other.Await(ctx)
 		return err
-	}, virtualClock(), aio.WithDebug(false))
-	if err != nil {
-		t.Fatal(err)
-	}
+	})
 }
