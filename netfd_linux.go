@@ -59,7 +59,8 @@ type netFD struct {
 	// descriptor is closed. Loop goroutine.
 	released *Future[struct{}]
 	// drained: the last read of a stream socket came back short, so its
-	// receive queue was empty then (see readLocked). Loop goroutine.
+	// receive queue was empty then (drainedBy, readLocked). Loop
+	// goroutine.
 	drained bool
 }
 
@@ -270,11 +271,10 @@ func (fd *netFD) readLocked(ctx *Context, t *task, p []byte) (int, error) {
 		if err := fd.check("read", &fd.rd); err != nil {
 			return 0, err
 		}
-		if fd.drained && fd.desc.Readiness()&(reactor.Readable|reactor.ReadHup|reactor.Hup|reactor.Error) == 0 {
-			// The last read came back short, so the socket's receive queue
-			// was empty then: anything that arrived since is a new edge the
-			// reactor will report. Park without the read that would only
-			// return EAGAIN (one system call less per request-response).
+		if fd.drained && fd.desc.Readiness()&reactor.Readable == 0 {
+			// The last read came back short (see drainedBy): park without
+			// the read that would only return EAGAIN (one system call less
+			// per request-response).
 			if err := fd.rs.wait(ctx, t); err != nil {
 				return 0, fd.opErr("read", &InterruptedError{Cause: err})
 			}
@@ -284,10 +284,7 @@ func (fd *netFD) readLocked(ctx *Context, t *task, p []byte) (int, error) {
 		n, err := fd.sysRead(p)
 		switch err {
 		case nil:
-			if n < len(p) && fd.sotype == unix.SOCK_STREAM {
-				fd.drained = true
-				fd.desc.Clear(reactor.Readable)
-			}
+			fd.drained = fd.drainedBy(n, len(p))
 			return n, nil
 		case io.EOF:
 			return 0, io.EOF
@@ -335,6 +332,20 @@ func (fd *netFD) write(op string, ctx *Context, p []byte) (int, error) {
 	}
 	fd.ws.unlock()
 	return nn, err
+}
+
+// drainedBy reports whether a read of n bytes into a buffer of size bytes
+// emptied the socket's receive queue: a short read of a stream socket.
+// Then it clears Readable, since whatever arrives next is a new edge the
+// reactor reports, unless a hang-up was reported already (no edge would
+// announce it again, so it must still be read). Loop goroutine.
+func (fd *netFD) drainedBy(n, size int) bool {
+	if n >= size || fd.sotype != unix.SOCK_STREAM ||
+		fd.desc.Readiness()&(reactor.ReadHup|reactor.Hup|reactor.Error) != 0 {
+		return false
+	}
+	fd.desc.Clear(reactor.Readable)
+	return true
 }
 
 // sysRead and sysWrite are the non-blocking syscalls of read and write:

@@ -128,16 +128,9 @@ func (tr *streamTransport) readOnce() bool {
 		} else {
 			tr.data.DataReceived(p[:n])
 		}
-		if n < len(p) && tr.fd.desc.Readiness()&(reactor.ReadHup|reactor.Hup|reactor.Error) == 0 {
-			// A short read: the receive queue was empty, so what comes
-			// next is a new edge the reactor reports. No read that would
-			// only return EAGAIN (netFD.readLocked does the same). A
-			// hang-up already reported is read at once instead: no edge
-			// would announce it again.
-			tr.fd.desc.Clear(reactor.Readable)
-			return false
-		}
-		return true
+		// After a short read the next data is a new edge: no read that
+		// would only return EAGAIN.
+		return !tr.fd.drainedBy(n, len(p))
 	case reactor.ErrWouldBlock:
 		tr.fd.desc.Clear(reactor.Readable)
 		return false
