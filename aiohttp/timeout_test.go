@@ -117,9 +117,10 @@ func TestServerReadAndIdleTimeouts(t *testing.T) {
 // other bounds, and the held request is unaffected.
 func TestClientConnectTimeout(t *testing.T) {
 	runLoop(t, func(ctx *aio.Context) error {
-		release := &aio.Event{}
+		held, release := &aio.Event{}, &aio.Event{}
 		srv := &aiohttp.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/hold" {
+				held.Set() // the client's one permit for this host is taken
 				_ = release.Wait(aiohttp.TaskContext(r))
 			}
 			io.WriteString(w, "ok")
@@ -129,7 +130,7 @@ func TestClientConnectTimeout(t *testing.T) {
 		c := &aiohttp.Client{LimitPerHost: 1, Timeout: aiohttp.Timeout{Connect: 100 * time.Millisecond}}
 		defer c.CloseIdleConnections()
 
-		held := aio.Go(ctx.Loop(), func(ctx *aio.Context) error {
+		holder := aio.Go(ctx.Loop(), func(ctx *aio.Context) error {
 			resp, err := c.Get(ctx, base+"/hold")
 			if err != nil {
 				return err
@@ -138,7 +139,7 @@ func TestClientConnectTimeout(t *testing.T) {
 			_, err = io.ReadAll(resp.Body)
 			return err
 		})
-		if err := aio.Sleep(ctx, 10*time.Millisecond); err != nil { // the first request takes the permit
+		if err := held.Wait(ctx); err != nil {
 			return err
 		}
 		start := time.Now()
@@ -150,7 +151,7 @@ func TestClientConnectTimeout(t *testing.T) {
 			t.Errorf("the permit wait ended after %v, want about 100ms", d)
 		}
 		release.Set()
-		if _, err := held.Await(ctx); err != nil {
+		if _, err := holder.Await(ctx); err != nil {
 			t.Errorf("the held request: %v", err)
 		}
 
@@ -179,6 +180,7 @@ func TestServerWriteTimeout(t *testing.T) {
 	runLoop(t, func(ctx *aio.Context) error {
 		var werr error
 		written := 0
+		failed := &aio.Event{}
 		srv := &aiohttp.Server{
 			Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				chunk := make([]byte, 256<<10)
@@ -187,6 +189,7 @@ func TestServerWriteTimeout(t *testing.T) {
 					written += n
 					if err != nil {
 						werr = err
+						failed.Set()
 						return
 					}
 				}
@@ -205,12 +208,10 @@ func TestServerWriteTimeout(t *testing.T) {
 		if _, err := c.Write([]byte("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")); err != nil {
 			return err
 		}
-		// Do not read until the handler has given up.
-		for werr == nil && time.Since(start) < 3*time.Second {
-			if err := aio.Sleep(ctx, 20*time.Millisecond); err != nil {
-				return err
-			}
-		}
+		// Do not read until the handler has given up (at most 3 s).
+		wctx, wcancel := aio.WithTimeout(ctx, 3*time.Second)
+		_ = failed.Wait(wctx)
+		wcancel()
 		if werr == nil {
 			t.Fatalf("the handler's writes still succeed after %v (%d bytes)", time.Since(start), written)
 		}
