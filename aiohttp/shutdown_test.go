@@ -15,7 +15,14 @@ import (
 // Connection: close), and returns when every connection task has ended.
 func TestGracefulShutdown(t *testing.T) {
 	runLoop(t, func(ctx *aio.Context) error {
-		srv := &aiohttp.Server{Handler: mux()}
+		inHandler := &aio.Event{}
+		m := http.NewServeMux()
+		m.Handle("/", mux())
+		m.Handle("/sleep", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			inHandler.Set()
+			mux().ServeHTTP(w, r) // the shared mux's slow handler
+		}))
+		srv := &aiohttp.Server{Handler: m}
 		base, stop := serve(t, ctx, srv)
 		_ = stop
 		c := &aiohttp.Client{}
@@ -37,7 +44,9 @@ func TestGracefulShutdown(t *testing.T) {
 			}
 			return string(b), err
 		})
-		aio.Sleep(ctx, 10*time.Millisecond) // the slow request is in its handler
+		if err := inHandler.Wait(ctx); err != nil { // the slow request is in its handler
+			return err
+		}
 		start := time.Now()
 		sctx, cancel := aio.WithTimeout(ctx, time.Second)
 		defer cancel()
