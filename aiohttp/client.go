@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/asyncgo/aio"
@@ -207,15 +206,6 @@ func isIdempotent(req *http.Request) bool {
 	switch req.Method {
 	case "", http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace, http.MethodPut, http.MethodDelete:
 		return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-	}
-	return false
-}
-
-func hasToken(v, tok string) bool {
-	for f := range strings.SplitSeq(v, ",") {
-		if strings.EqualFold(strings.TrimSpace(f), tok) {
-			return true
-		}
 	}
 	return false
 }

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/net/http/httpguts"
 )
 
 // response is the http.ResponseWriter of one request. Connection task only.
@@ -186,7 +188,7 @@ func (w *response) sendHeader(final bool) {
 		}
 		delete(h, "Content-Type") // an empty value the handler set
 	}
-	if hasToken(get(h, "Connection"), "close") {
+	if httpguts.HeaderValuesContainsToken(h["Connection"], "close") {
 		w.closeAfter = true
 	}
 	if w.sc.s.shutdown {

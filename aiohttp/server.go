@@ -447,7 +447,7 @@ func (sc *serverConn) handle(rctx *aio.Context, req *http.Request, start time.Ti
 	w.closeAfter = req.Close || s.shutdown
 	if expect := get(req.Header, "Expect"); expect == "" {
 		// the common case: nothing to check
-	} else if req.ProtoAtLeast(1, 1) && hasToken(expect, "100-continue") {
+	} else if req.ProtoAtLeast(1, 1) && httpguts.HeaderValuesContainsToken(req.Header["Expect"], "100-continue") {
 		delete(req.Header, "Expect")
 		if req.Body != http.NoBody {
 			w.reqBody = &continueReader{w: w, rc: req.Body}
