@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/textproto"
 	"strings"
 
 	"golang.org/x/net/http/httpguts"
@@ -120,14 +121,12 @@ func fastRequest(ctx context.Context, br *bufio.Reader) *http.Request {
 		l := rest[:i]
 		rest = rest[i+2:]
 		colon := strings.IndexByte(l, ':')
-		k, v := l[:colon], trimSpace(l[colon+1:])
+		k, v := l[:colon], textproto.TrimString(l[colon+1:])
 		if len(k) == 4 && strings.EqualFold(k, "Host") {
 			req.Host = v
 			continue
 		}
-		if !canonicalKey(k) {
-			k = http.CanonicalHeaderKey(k)
-		}
+		k = http.CanonicalHeaderKey(k) // k itself (no copy) when it is canonical already
 		if vv, ok := h[k]; ok {
 			h[k] = append(vv, v)
 			continue
@@ -235,30 +234,4 @@ func simpleField(l []byte) (k, v []byte, ok bool) {
 		}
 	}
 	return l[:colon], l[colon+1:], true
-}
-
-// canonicalKey reports whether k (letters, digits, '-') is already in
-// http.CanonicalHeaderKey's form.
-func canonicalKey(k string) bool {
-	upper := true
-	for i := 0; i < len(k); i++ {
-		c := k[i]
-		if upper && c >= 'a' && c <= 'z' || !upper && c >= 'A' && c <= 'Z' {
-			return false
-		}
-		upper = c == '-'
-	}
-	return true
-}
-
-// trimSpace trims spaces and tabs at both ends (textproto's trim).
-func trimSpace(s string) string {
-	i, j := 0, len(s)
-	for i < j && (s[i] == ' ' || s[i] == '\t') {
-		i++
-	}
-	for j > i && (s[j-1] == ' ' || s[j-1] == '\t') {
-		j--
-	}
-	return s[i:j]
 }
