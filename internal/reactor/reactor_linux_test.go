@@ -33,6 +33,16 @@ func closeFd(t testing.TB, fd int) {
 	}
 }
 
+// registeredPair returns a connected socket pair, a registered with r
+// under d; both ends are closed when the test ends.
+func registeredPair(t testing.TB, r *Reactor) (a, b int, d *Desc) {
+	t.Helper()
+	a, b = socketpair(t)
+	t.Cleanup(func() { closeFd(t, b) })
+	t.Cleanup(func() { closeFd(t, a) })
+	return a, b, register(t, r, a)
+}
+
 func register(t testing.TB, r *Reactor, fd int) *Desc {
 	t.Helper()
 	d := &Desc{}
@@ -94,10 +104,7 @@ func write(t testing.TB, fd int, s string) {
 // readable after the peer writes; each edge is reported once.
 func TestSocketpairReadiness(t *testing.T) {
 	r := newReactor(t)
-	a, b := socketpair(t)
-	defer closeFd(t, a)
-	defer closeFd(t, b)
-	d := register(t, r, a)
+	a, b, d := registeredPair(t, r)
 	if d.Fd != a || !d.Registered() || d.Readiness() != 0 {
 		t.Fatalf("after Register: fd %d registered %v readiness %v", d.Fd, d.Registered(), d.Readiness())
 	}
@@ -154,10 +161,7 @@ func TestSocketpairReadiness(t *testing.T) {
 // clears Writable is woken when the peer drains.
 func TestWritableEdge(t *testing.T) {
 	r := newReactor(t)
-	a, b := socketpair(t)
-	defer closeFd(t, a)
-	defer closeFd(t, b)
-	d := register(t, r, a)
+	a, b, d := registeredPair(t, r)
 	waitFor(t, r, d, Writable)
 	chunk := make([]byte, 64<<10)
 	total := 0
@@ -209,10 +213,7 @@ func TestPeerClose(t *testing.T) {
 // socket stays writable.
 func TestHalfClose(t *testing.T) {
 	r := newReactor(t)
-	a, b := socketpair(t)
-	defer closeFd(t, a)
-	defer closeFd(t, b)
-	d := register(t, r, a)
+	a, b, d := registeredPair(t, r)
 	wait(t, r, 0)
 	write(t, b, "last")
 	if err := unix.Shutdown(b, unix.SHUT_WR); err != nil {
@@ -386,10 +387,7 @@ loop:
 // can be registered again.
 func TestDeregister(t *testing.T) {
 	r := newReactor(t)
-	a, b := socketpair(t)
-	defer closeFd(t, a)
-	defer closeFd(t, b)
-	d := register(t, r, a)
+	a, b, d := registeredPair(t, r)
 	wait(t, r, 0)
 	if err := r.Deregister(d); err != nil {
 		t.Fatal(err)
@@ -535,10 +533,7 @@ func TestCloseWithRegistered(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, b := socketpair(t)
-	defer closeFd(t, a)
-	defer closeFd(t, b)
-	d := register(t, r, a)
+	_, b, d := registeredPair(t, r)
 	if err := r.Close(); err != nil {
 		t.Fatal(err)
 	}
