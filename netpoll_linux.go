@@ -21,9 +21,8 @@ type netPoller struct {
 	*chanPoller
 	loop  *Loop
 	r     atomic.Pointer[reactor.Reactor] // nil until the first registration
-	live  int                             // registered descriptors; loop goroutine
 	woken uint64                          // tasks woken by readiness, ever; loop goroutine
-	fds   map[*netFD]struct{}             // open descriptors, closed by Loop.Close; loop goroutine
+	fds   map[*netFD]struct{}             // registered descriptors, closed by Loop.Close; loop goroutine
 	dns   dnsCache                        // loop goroutine
 }
 
@@ -88,14 +87,14 @@ func (p *netPoller) waitReactor(r *reactor.Reactor, timeout time.Duration) {
 }
 
 // active reports whether any descriptor is registered. Loop goroutine.
-func (p *netPoller) active() bool { return p.live > 0 }
+func (p *netPoller) active() bool { return len(p.fds) > 0 }
 
 // pollNow polls the reactor without blocking, when descriptors are
 // registered: the loop calls it at iteration boundaries that do not wait
 // (ready callbacks, the direct hand-off), so that I/O is never starved by
 // a busy loop. Loop goroutine.
 func (p *netPoller) pollNow() {
-	if p.live > 0 {
+	if len(p.fds) > 0 {
 		p.waitReactor(p.r.Load(), 0)
 	}
 }
@@ -114,7 +113,7 @@ var autojumpThreshold = 2 * time.Millisecond
 // Loop goroutine.
 func (l *Loop) advanceVirtual(a advancer, timeout time.Duration) {
 	p := l.netp
-	if p.live > 0 {
+	if len(p.fds) > 0 {
 		before := p.woken
 		l.polling.Store(true)
 		if !l.inbox.pending.Load() { // see runOnce
@@ -139,7 +138,6 @@ func (p *netPoller) register(fd *netFD) error {
 	if err := r.Register(&fd.desc, fd.sysfd); err != nil {
 		return err
 	}
-	p.live++
 	if p.fds == nil {
 		p.fds = make(map[*netFD]struct{})
 	}
@@ -153,7 +151,6 @@ func (p *netPoller) deregister(fd *netFD) {
 		return
 	}
 	delete(p.fds, fd)
-	p.live--
 	if r := p.r.Load(); r != nil {
 		_ = r.Deregister(&fd.desc)
 	}
