@@ -597,23 +597,14 @@ func (l *Loop) Close() error {
 	}
 	l.state.Store(stateClosing)
 	if l.netp.loseTransports() > 0 {
-		// One iteration delivers their ConnectionLost(ErrLoopClosed).
-		l.stopping = true
-		if _, err := l.enterRun(); err == nil {
-			l.runOnce()
-			l.exitRun(stateClosing)
-		}
+		l.closingIteration() // delivers their ConnectionLost(ErrLoopClosed)
 	}
 	if l.tasks.n > 0 {
 		l.reportPendingAtClose()
 		l.cancelAll("loop closing")
 		// Let the cancelled tasks react, without waiting on timers or I/O.
 		for i := 0; i < 1000 && l.tasks.n > 0 && l.ready.Len() > 0; i++ {
-			l.stopping = true
-			if _, err := l.enterRun(); err == nil {
-				l.runOnce()
-				l.exitRun(stateClosing)
-			}
+			l.closingIteration()
 		}
 		// Unwind whatever is still suspended.
 		for l.tasks.n > 0 {
@@ -643,6 +634,16 @@ func (l *Loop) Close() error {
 	l.closeExtras() // thread pool, pending submissions, signal handlers (loopextras.go)
 	l.netp.close()  // the descriptors still open, then the reactor
 	return nil
+}
+
+// closingIteration runs one loop iteration on behalf of Close (the state
+// stays closing).
+func (l *Loop) closingIteration() {
+	l.stopping = true
+	if _, err := l.enterRun(); err == nil {
+		l.runOnce()
+		l.exitRun(stateClosing)
+	}
 }
 
 // cancelAll requests cancellation of every pending task.
