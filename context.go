@@ -471,12 +471,11 @@ func (w *contextWatch) fire() {
 	}
 }
 
-func (c *Context) child(shield bool) *Context {
-	n := &Context{task: c.task, parent: c, shield: shield}
+// shieldedChild is WithoutCancel's scope: no deadline of its own, and
+// none inherited. (Scopes with a CancelFunc are cancelScope.init's.)
+func (c *Context) shieldedChild() *Context {
+	n := &Context{task: c.task, parent: c, shield: true}
 	n.deadline.Store(math.MaxInt64)
-	if !shield {
-		n.deadline.Store(c.deadline.Load())
-	}
 	return n
 }
 
@@ -586,5 +585,5 @@ func withDeadline(parent *Context, when int64, expired bool) (*Context, CancelFu
 // goroutine only.
 func WithoutCancel(parent *Context) *Context {
 	checkParent("aio.WithoutCancel", parent)
-	return parent.child(true)
+	return parent.shieldedChild()
 }
