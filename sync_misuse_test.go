@@ -29,41 +29,57 @@ func TestConditionWaitForWithANilPredicatePanics(t *testing.T) {
 	})
 }
 
+// primitives is one of each synchronization primitive, for the misuse
+// tests.
+type primitives struct {
+	mu   aio.Lock
+	ev   aio.Event
+	cond aio.Condition
+	sem  aio.Semaphore
+	bsem *aio.BoundedSemaphore
+	bar  *aio.Barrier
+}
+
+func newPrimitives() *primitives {
+	return &primitives{bsem: aio.NewBoundedSemaphore(1), bar: aio.NewBarrier(2)}
+}
+
+// bind binds every primitive to ctx's loop (a primitive belongs to the
+// loop of its first waiter): a task waits on each, the Lock and the
+// BoundedSemaphore being taken so that it must, and is then cancelled.
+func (p *primitives) bind(ctx *aio.Context) error {
+	p.mu.Acquire(ctx)
+	p.bsem.Acquire(ctx)
+	waiter := aio.Go(ctx, func(ctx *aio.Context) error {
+		p.mu.Acquire(ctx) // waits until cancelled; the others return at once, but bind
+		p.ev.Wait(ctx)
+		p.sem.Acquire(ctx)
+		p.bsem.Acquire(ctx)
+		p.bar.Wait(ctx)
+		p.cond.Acquire(ctx)
+		p.cond.Wait(ctx)
+		return p.cond.Release()
+	})
+	aio.Sleep(ctx, 0)
+	waiter.Cancel()
+	_, err := waiter.Await(ctx)
+	return err
+}
+
 // Each primitive is bound to the loop of its first waiter: a task of
 // another loop that awaits it panics with ErrWrongLoop.
 func TestSyncPrimitivesWaitedOnFromAnotherLoopPanicWithErrWrongLoop(t *testing.T) {
-	var (
-		mu   aio.Lock
-		ev   aio.Event
-		cond aio.Condition
-		sem  aio.Semaphore
-		bar  = aio.NewBarrier(2)
-	)
+	p := newPrimitives()
 	// Loop A: a waiter in each binds them, then gives up.
-	runVirtual(t, func(ctx *aio.Context) error {
-		mu.Acquire(ctx)
-		waiter := aio.Go(ctx, func(ctx *aio.Context) error {
-			mu.Acquire(ctx) // waits until cancelled; the others return at once, but bind
-			ev.Wait(ctx)
-			sem.Acquire(ctx)
-			bar.Wait(ctx)
-			cond.Acquire(ctx)
-			cond.Wait(ctx)
-			return cond.Release()
-		})
-		aio.Sleep(ctx, 0)
-		waiter.Cancel()
-		_, err := waiter.Await(ctx)
-		return err
-	})
+	runVirtual(t, func(ctx *aio.Context) error { return p.bind(ctx) })
 	// Loop B.
 	runVirtual(t, func(ctx *aio.Context) error {
 		for op, f := range map[string]func(){
-			"Lock.Acquire":      func() { mu.Acquire(ctx) },
-			"Event.Wait":        func() { ev.Wait(ctx) },
-			"Condition.Wait":    func() { cond.Wait(ctx) },
-			"Semaphore.Acquire": func() { sem.Acquire(ctx) },
-			"Barrier.Wait":      func() { bar.Wait(ctx) },
+			"Lock.Acquire":      func() { p.mu.Acquire(ctx) },
+			"Event.Wait":        func() { p.ev.Wait(ctx) },
+			"Condition.Wait":    func() { p.cond.Wait(ctx) },
+			"Semaphore.Acquire": func() { p.sem.Acquire(ctx) },
+			"Barrier.Wait":      func() { p.bar.Wait(ctx) },
 		} {
 			expectMisuse(t, recoverPanic(f), aio.ErrWrongLoop, op)
 		}
@@ -76,44 +92,22 @@ func TestSyncPrimitivesWaitedOnFromAnotherLoopPanicWithErrWrongLoop(t *testing.T
 // while the loop waits for events, on every call in debug mode).
 func TestSyncPrimitivesCalledFromAnotherGoroutinePanicWithErrWrongGoroutine(t *testing.T) {
 	err := aio.Run(func(ctx *aio.Context) error {
-		var (
-			mu   aio.Lock
-			ev   aio.Event
-			cond aio.Condition
-			sem  aio.Semaphore
-			bsem = aio.NewBoundedSemaphore(1)
-			bar  = aio.NewBarrier(2)
-		)
-		// Bind each to this loop with a waiter that gives up at once.
-		mu.Acquire(ctx)
-		bsem.Acquire(ctx)
-		waiter := aio.Go(ctx, func(ctx *aio.Context) error {
-			mu.Acquire(ctx) // waits until cancelled; the others return at once, but bind
-			ev.Wait(ctx)
-			sem.Acquire(ctx)
-			bsem.Acquire(ctx)
-			bar.Wait(ctx)
-			cond.Acquire(ctx)
-			cond.Wait(ctx)
-			return cond.Release()
-		})
-		aio.Sleep(ctx, 0)
-		waiter.Cancel()
-		if _, err := waiter.Await(ctx); err != nil {
+		p := newPrimitives()
+		if err := p.bind(ctx); err != nil {
 			return err
 		}
 		calls := map[string]func(){
-			"Lock.Release":             func() { mu.Release() },
-			"Lock.TryAcquire":          func() { mu.TryAcquire() },
-			"Event.Set":                ev.Set,
-			"Event.Clear":              ev.Clear,
-			"Condition.Notify":         func() { cond.Notify(1) },
-			"Condition.NotifyAll":      func() { cond.NotifyAll() },
-			"Semaphore.Release":        sem.Release,
-			"Semaphore.TryAcquire":     func() { sem.TryAcquire() },
-			"BoundedSemaphore.Release": func() { bsem.Release() },
-			"Barrier.Reset":            bar.Reset,
-			"Barrier.Abort":            bar.Abort,
+			"Lock.Release":             func() { p.mu.Release() },
+			"Lock.TryAcquire":          func() { p.mu.TryAcquire() },
+			"Event.Set":                p.ev.Set,
+			"Event.Clear":              p.ev.Clear,
+			"Condition.Notify":         func() { p.cond.Notify(1) },
+			"Condition.NotifyAll":      func() { p.cond.NotifyAll() },
+			"Semaphore.Release":        p.sem.Release,
+			"Semaphore.TryAcquire":     func() { p.sem.TryAcquire() },
+			"BoundedSemaphore.Release": func() { p.bsem.Release() },
+			"Barrier.Reset":            p.bar.Reset,
+			"Barrier.Abort":            p.bar.Abort,
 		}
 		for op, f := range calls {
 			ch := make(chan any)
