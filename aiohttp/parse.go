@@ -6,6 +6,7 @@ import (
 	"context"
 	"net/http"
 	"net/textproto"
+	"net/url"
 	"strings"
 
 	"golang.org/x/net/http/httpguts"
@@ -97,18 +98,24 @@ func fastRequest(ctx context.Context, br *bufio.Reader) *http.Request {
 		return nil // none (HTTP/1.0, or a bad request) or too many: ReadRequest decides
 	}
 
-	req, err := http.NewRequestWithContext(ctx, m, "", nil)
-	if err != nil {
-		return nil
-	}
 	s := string(buf[len(m)+1 : end+2]) // the URI to the end of the header
-	req.RequestURI = s[:len(uri)]
+	u := &url.URL{}
 	if qmark >= 0 {
-		req.URL.Path = s[:qmark]
-		req.URL.RawQuery = s[qmark+1 : len(uri)]
-		req.URL.ForceQuery = qmark == len(uri)-1
+		u.Path = s[:qmark]
+		u.RawQuery = s[qmark+1 : len(uri)]
+		u.ForceQuery = qmark == len(uri)-1
 	} else {
-		req.URL.Path = s[:len(uri)]
+		u.Path = s[:len(uri)]
+	}
+	// The request is built here and given its context by WithContext,
+	// which copies it to the heap: http.NewRequestWithContext would cost
+	// the same allocations and parse a URL that is thrown away.
+	req := http.Request{
+		Method:     m,
+		URL:        u,
+		RequestURI: s[:len(uri)],
+		Header:     make(http.Header),
+		Body:       http.NoBody,
 	}
 	req.Proto, req.ProtoMajor, req.ProtoMinor = protoString(minor), major, minor
 	if fields > 8 {
@@ -135,14 +142,13 @@ func fastRequest(ctx context.Context, br *bufio.Reader) *http.Request {
 		h[k] = values[:1:1]
 		values = values[1:]
 	}
-	req.Body = http.NoBody
 	conn := h["Connection"]
 	req.Close = httpguts.HeaderValuesContainsToken(conn, "close")
 	if minor == 0 && !req.Close {
 		req.Close = !httpguts.HeaderValuesContainsToken(conn, "keep-alive")
 	}
 	_, _ = br.Discard(end + 4)
-	return req
+	return req.WithContext(ctx)
 }
 
 // splitRequestLine splits "METHOD SP URI SP PROTO" as http.ReadRequest

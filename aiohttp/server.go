@@ -2,6 +2,7 @@ package aiohttp
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -355,8 +356,14 @@ func (sc *serverConn) serve(ctx *aio.Context, cfg *tls.Config) {
 		}
 		first = false
 		sc.idle = false
-		start := s.loop.Time()
-		_ = sc.raw.SetReadDeadline(start.Add(hdrWait))
+		// The header's deadline matters only if reading it has to wait:
+		// when the whole header is buffered already (the common case on
+		// a keep-alive connection), the clock is not read for it.
+		var start time.Time
+		if buf, _ := sc.br.Peek(sc.br.Buffered()); !bytes.Contains(buf, crlfcrlf) {
+			start = s.loop.Time()
+			_ = sc.raw.SetReadDeadline(start.Add(hdrWait))
+		}
 		sc.io.limit = maxHdr + bufSize
 		// The request's scope: r.Context() is done once the handler
 		// returns (as net/http's is), and the body reads and response
@@ -424,6 +431,9 @@ func (sc *serverConn) handle(rctx *aio.Context, req *http.Request, start time.Ti
 	// ReadTimeout and WriteTimeout are the connection's deadlines.
 	var rd, wd time.Time
 	if s.ReadTimeout > 0 {
+		if start.IsZero() {
+			start = s.loop.Time() // the header was buffered: it arrived just now
+		}
 		rd = start.Add(s.ReadTimeout)
 	}
 	if s.WriteTimeout > 0 {
