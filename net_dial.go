@@ -15,7 +15,7 @@ import (
 // "tcp", "tcp4", "tcp6" (address "host:port"; every address the host
 // resolves to is tried in turn) and "unix" (a socket path, or "@name" for
 // the abstract namespace). Host names are resolved off the loop: a lookup
-// with net.DefaultResolver runs in a goroutine whose result is posted back,
+// runs on the loop's worker pool (ToThread) and ends when ctx does,
 // and answers are cached for dnsTTL; IP literals and "localhost" need no
 // lookup. A refused connection returns a *net.OpError wrapping
 // syscall.ECONNREFUSED; a scope that ends first returns one wrapping an
@@ -67,7 +67,38 @@ type dnsEntry struct {
 
 // dnsCache is the loop's cache of host lookups. Loop goroutine.
 type dnsCache struct {
-	m map[string]dnsEntry
+	m        map[string]dnsEntry
+	resolver *net.Resolver // nil: defaultResolver (tests set their own)
+}
+
+// defaultResolver resolves as net.DefaultResolver does (the system's
+// resolver or net's own, as net chooses), except that net's own resolver
+// has its sockets closed when the lookup's context ends. Its exchange with
+// a name server sets the context's deadline on the socket but does not
+// watch for cancellation, so a Dial cancelled during a lookup would keep a
+// worker of the loop's pool busy until the resolver's timeout (5 s per
+// attempt by default).
+var defaultResolver = newResolver("")
+
+// newResolver returns a resolver whose name-server connections close when
+// their context ends; a non-empty server replaces the name server of
+// /etc/resolv.conf and makes net use its own resolver (tests).
+func newResolver(server string) *net.Resolver {
+	return &net.Resolver{
+		PreferGo: server != "",
+		Dial: func(ctx context.Context, network, address string) (net.Conn, error) {
+			if server != "" {
+				address = server
+			}
+			var d net.Dialer
+			c, err := d.DialContext(ctx, network, address)
+			if err != nil {
+				return nil, err
+			}
+			context.AfterFunc(ctx, func() { c.Close() })
+			return c, nil
+		},
+	}
 }
 
 // resolve turns "host:port" into addresses of the network's family. An
@@ -120,27 +151,22 @@ func resolve(ctx *Context, network, address string, listen bool) ([]netip.AddrPo
 	return out, nil
 }
 
-// lookupHost resolves host with net.DefaultResolver in a goroutine and
-// awaits the answer in ctx, so the loop never blocks on DNS. A cancelled
-// wait cancels the lookup.
+// lookupHost resolves host on the loop's worker pool (ToThread) and awaits
+// the answer in ctx, so the loop never blocks on DNS; a cancelled wait
+// cancels the lookup.
 func lookupHost(ctx *Context, host string) ([]netip.Addr, error) {
 	l := ctx.task.loop
 	c := &l.netp.dns
 	if e, ok := c.m[host]; ok && time.Now().Before(e.expires) {
 		return e.ips, nil
 	}
-	f := NewFuture[[]netip.Addr](ctx)
-	lctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go func() {
-		ips, err := net.DefaultResolver.LookupNetIP(lctx, "ip", host)
-		if err != nil {
-			_ = f.SetErrorThreadsafe(err)
-			return
-		}
-		_ = f.SetResultThreadsafe(ips)
-	}()
-	ips, err := f.Await(ctx)
+	r := c.resolver
+	if r == nil {
+		r = defaultResolver
+	}
+	ips, err := ToThread(ctx, func(lctx context.Context) ([]netip.Addr, error) {
+		return r.LookupNetIP(lctx, "ip", host)
+	})
 	if err != nil {
 		var dnsErr *net.DNSError
 		if errors.As(err, &dnsErr) {
