@@ -379,3 +379,54 @@ func TestReadFromACallbackIsAMisuse(t *testing.T) {
 		return nil
 	})
 }
+
+// A Stream server with TLS handshakes each connection in its task, bounded
+// by ServerHandshakeTimeout: a client that connects and never says hello is
+// dropped when the timeout passes (on the virtual clock: at once), and a
+// TLS client is served as usual, before and after it.
+func TestTLSStreamServerDropsAClientThatNeverHandshakes(t *testing.T) {
+	cert, pool := testCert(t)
+	runNet(t, false, func(ctx *aio.Context) error {
+		srv, err := aio.StartServer(ctx, "tcp", "127.0.0.1:0", upperHandler,
+			aio.ServerTLSConfig(&tls.Config{Certificates: []tls.Certificate{cert}}),
+			aio.ServerHandshakeTimeout(30*time.Second))
+		if err != nil {
+			return err
+		}
+		echo := func(line string) {
+			t.Helper()
+			tc, err := aio.DialTLS(ctx, "tcp", srv.Addr().String(), &tls.Config{RootCAs: pool})
+			if err != nil {
+				t.Fatalf("DialTLS: %v", err)
+			}
+			s := aio.NewStream(tc)
+			defer s.Close()
+			s.Write(ctx, []byte(line+"\n"))
+			if err := s.Drain(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if got, err := s.ReadLine(ctx); string(got) != strings.ToUpper(line)+"\n" || err != nil {
+				t.Errorf("TLS client got %q, %v", got, err)
+			}
+		}
+		echo("before")
+
+		silent, err := aio.Dial(ctx, "tcp", srv.Addr().String())
+		if err != nil {
+			return err
+		}
+		defer silent.Close()
+		start := ctx.Loop().Time()
+		rctx, cancel := aio.WithTimeout(ctx, time.Hour) // a bound, should the timeout not work
+		defer cancel()
+		if n, err := silent.ReadContext(rctx, make([]byte, 1)); n != 0 || err == nil || errors.Is(err, os.ErrDeadlineExceeded) {
+			t.Errorf("the silent client read %d bytes, %v; want the server to hang up", n, err)
+		}
+		if d := ctx.Loop().Time().Sub(start); d < 30*time.Second || d > 31*time.Second {
+			t.Errorf("the silent client was dropped after %v, want the 30 s handshake timeout", d)
+		}
+
+		echo("after")
+		return srv.Shutdown(ctx)
+	})
+}
