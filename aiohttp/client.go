@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/asyncgo/aio"
@@ -32,7 +33,8 @@ type Timeout struct {
 // ClientSession with its TCPConnector). It keeps a pool of keep-alive
 // connections per host, limits how many connections are in use (Limit,
 // LimitPerHost; waiters are served first come, first served), bounds
-// requests with Timeout, decodes gzip bodies it asked for, and reports to
+// requests with Timeout, decodes the gzip, brotli and zstd bodies it asked
+// for, goes through an http:// proxy when Proxy names one, and reports to
 // an httptrace.ClientTrace found in the request's context.
 //
 // Requests are written with (*http.Request).Write and responses read with
@@ -81,6 +83,17 @@ type Client struct {
 	// (Accept-Encoding) and decoding it. A request that sets
 	// Accept-Encoding itself always gets the body as sent.
 	DisableCompression bool
+	// Proxy returns the proxy for a request, as http.Transport's Proxy
+	// does: nil (or a nil URL) connects directly, and
+	// http.ProxyFromEnvironment follows HTTP_PROXY, HTTPS_PROXY and
+	// NO_PROXY (aiohttp's trust_env). Proxies must be http:// ones: a
+	// plain-http request is sent to the proxy in absolute form, an https
+	// request goes through a CONNECT tunnel (a refusal is a *ProxyError);
+	// credentials in the proxy URL are sent as Basic
+	// Proxy-Authorization. Connections through a proxy are pooled per
+	// proxy and target. It is called in the requesting task, so it must
+	// not block.
+	Proxy func(*http.Request) (*url.URL, error)
 	// TLSConfig configures https connections (nil: the defaults). The
 	// client adds ServerName, ALPN "http/1.1" and a session cache for
 	// resumption when they are not set.

@@ -12,10 +12,13 @@ import (
 	"github.com/asyncgo/aio"
 )
 
-// hostKey names a pool of connections: scheme (TLS or not), host, port.
+// hostKey names a pool of connections: scheme (TLS or not), host, port,
+// and the proxy they go through, if any.
 type hostKey struct {
 	tls        bool
 	host, port string
+	proxy      string // the proxy's host:port; "" for a direct connection
+	proxyAuth  string // its Proxy-Authorization value, or ""
 }
 
 // pool is a Client's connector, bound to one loop. Loop goroutine.
@@ -169,6 +172,9 @@ func (p *pool) get(ctx *aio.Context, k hostKey, trace *httptrace.ClientTrace) (*
 
 func (p *pool) dial(ctx *aio.Context, k hostKey, hp *hostPool, trace *httptrace.ClientTrace) (*pconn, error) {
 	addr := k.addr()
+	if k.proxy != "" {
+		addr = k.proxy
+	}
 	if trace != nil && trace.ConnectStart != nil {
 		trace.ConnectStart("tcp", addr)
 	}
@@ -182,6 +188,15 @@ func (p *pool) dial(ctx *aio.Context, k hostKey, hp *hostPool, trace *httptrace.
 	pc := &pconn{p: p, key: k, hp: hp, raw: raw}
 	pc.io = ioConn{Conn: raw, limit: -1, errLimit: ErrResponseHeaderTooLarge}
 	pc.conn = &pc.io
+	if k.tls && k.proxy != "" {
+		pc.io.rctx, pc.io.wctx = ctx, ctx
+		err := pc.connect(k)
+		pc.io.rctx, pc.io.wctx = nil, nil
+		if err != nil {
+			raw.Close()
+			return nil, err
+		}
+	}
 	if k.tls {
 		// The handshake runs over the scoped view (not aio.ClientTLS),
 		// so that later reads of the tls.Conn wait in each request's

@@ -55,6 +55,9 @@ func (c *Client) roundTrip(ctx *aio.Context, req *http.Request, bridge bool) (*h
 		return nil, errors.New("aiohttp: nil Request.Header")
 	}
 	key, err := keyOf(req)
+	if err == nil {
+		key, err = c.withProxy(req, key)
+	}
 	if err != nil {
 		closeBody(req)
 		return nil, err
@@ -86,6 +89,14 @@ func (c *Client) roundTrip(ctx *aio.Context, req *http.Request, bridge bool) (*h
 		r2 := *req
 		r2.Header = req.Header.Clone()
 		r2.Header.Set("Accept-Encoding", acceptEncoding)
+		req = &r2
+	}
+	if key.proxyAuth != "" && !key.tls {
+		// A plain-http request to a proxy carries the proxy's
+		// credentials itself (a tunnel's CONNECT carries them instead).
+		r2 := *req
+		r2.Header = req.Header.Clone()
+		r2.Header.Set("Proxy-Authorization", key.proxyAuth)
 		req = &r2
 	}
 	trace := httptrace.ContextClientTrace(req.Context())
@@ -130,7 +141,12 @@ func closeBody(req *http.Request) {
 // exchange writes req on pc and reads the response header.
 func (pc *pconn) exchange(ctx *aio.Context, req *http.Request, trace *httptrace.ClientTrace) (*http.Response, error) {
 	pc.io.rctx, pc.io.wctx = ctx, ctx
-	err := req.Write(pc.bw)
+	var err error
+	if pc.key.proxy != "" && !pc.key.tls {
+		err = req.WriteProxy(pc.bw) // absolute form, for the proxy
+	} else {
+		err = req.Write(pc.bw)
+	}
 	if err == nil {
 		err = pc.bw.Flush()
 	}
