@@ -90,6 +90,10 @@ type Crawler struct {
 	// idle connections are closed when Run returns. ThreadFetcher runs
 	// net/http on the loop's worker pool instead.
 	Fetcher Fetcher
+	// Proxy is the default fetcher's proxy function (aiohttp.Client's
+	// Proxy: http.ProxyFromEnvironment, http.ProxyURL(u), ...); nil
+	// connects directly. It is not used when Fetcher is set.
+	Proxy func(*http.Request) (*url.URL, error)
 	// Frontier and Seen replace the in-memory queue and seen-set, for
 	// example with a shared store. A Frontier given here is used as is
 	// (MaxQueued does not apply); it should be empty.
@@ -215,6 +219,7 @@ func (c *Crawler) Run(ctx *aio.Context, seeds ...string) (Stats, error) {
 	var ownFetcher *LoopFetcher
 	if c.fetcher == nil {
 		ownFetcher = NewLoopFetcher()
+		ownFetcher.Client.Proxy = c.Proxy
 		c.fetcher = ownFetcher
 	}
 	if c.Output != nil {

@@ -19,6 +19,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -31,6 +32,23 @@ import (
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// proxyFunc turns the -proxy flag into the crawler's proxy function: the
+// environment's proxies by default (as curl and wget use them), none for
+// "direct", else the given http:// proxy.
+func proxyFunc(flag string) (func(*http.Request) (*url.URL, error), error) {
+	switch flag {
+	case "":
+		return http.ProxyFromEnvironment, nil
+	case "direct":
+		return nil, nil
+	}
+	u, err := url.Parse(flag)
+	if err != nil || u.Scheme != "http" || u.Host == "" {
+		return nil, fmt.Errorf("-proxy %q: want an http://host:port URL or \"direct\"", flag)
+	}
+	return http.ProxyURL(u), nil
+}
 
 // run is the program: it parses args, crawls, and returns the exit status
 // (0 done, 1 failed, 2 bad usage, 130 interrupted).
@@ -52,6 +70,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		variants   = fs.Int("max-variants", 100, "most distinct query strings per path (-1: no cap)")
 		agent      = fs.String("user-agent", crawl.DefaultUserAgent, "User-Agent header, also matched against robots.txt")
 		noRobots   = fs.Bool("ignore-robots", false, "do not fetch or obey robots.txt")
+		proxyFlag  = fs.String("proxy", "", "send requests through this http:// proxy (\"direct\": none; default: $HTTP_PROXY, $HTTPS_PROXY and $NO_PROXY)")
 		progress   = fs.Bool("progress", true, "show a live progress line when stderr is a terminal")
 		demo       = fs.Bool("demo", false, "serve a generated site on 127.0.0.1 and crawl it (no URLs needed)")
 		serveDemo  = fs.Bool("serve-demo", false, "same as -demo")
@@ -99,6 +118,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fs.Usage()
 		return 2
 	}
+	proxy, err := proxyFunc(*proxyFlag)
+	if err != nil {
+		fmt.Fprintln(stderr, "aiocrawl:", err)
+		return 2
+	}
 
 	w := stdout
 	if *out != "" {
@@ -123,6 +147,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		MaxBody:          *maxBody,
 		MaxQueued:        *maxQueue,
 		MaxQueryVariants: *variants,
+		Proxy:            proxy,
 		Output:           w,
 	}
 	if *domains != "" {
@@ -135,7 +160,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	showBar := *progress && isTerminal(stderr)
 
 	var stats crawl.Stats
-	err := aio.Run(func(ctx *aio.Context) error {
+	err = aio.Run(func(ctx *aio.Context) error {
 		var bar *aio.Task[struct{}]
 		if showBar {
 			bar = aio.Go(ctx, func(ctx *aio.Context) error { return showProgress(ctx, c, stderr) })
