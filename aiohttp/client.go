@@ -94,6 +94,12 @@ type Client struct {
 	// proxy and target. It is called in the requesting task, so it must
 	// not block.
 	Proxy func(*http.Request) (*url.URL, error)
+	// Dial opens the client's connections (nil: aio.Dial). It is called
+	// in the requesting task, within the Connect timeout, with "tcp" and
+	// the host:port of the target (or of its proxy); a dialer for a Unix
+	// socket ignores them and dials its path, as aiohttp's UnixConnector
+	// does. TLS, when the URL asks for it, runs over what it returns.
+	Dial func(ctx *aio.Context, network, address string) (*aio.Conn, error)
 	// TLSConfig configures https connections (nil: the defaults). The
 	// client adds ServerName, ALPN "http/1.1" and a session cache for
 	// resumption when they are not set.

@@ -178,7 +178,14 @@ func (p *pool) dial(ctx *aio.Context, k hostKey, hp *hostPool, trace *httptrace.
 	if trace != nil && trace.ConnectStart != nil {
 		trace.ConnectStart("tcp", addr)
 	}
-	raw, err := aio.Dial(ctx, "tcp", addr)
+	dial := p.c.Dial
+	if dial == nil {
+		dial = aio.Dial
+	}
+	raw, err := dial(ctx, "tcp", addr)
+	if raw == nil && err == nil {
+		err = errors.New("aiohttp: Client.Dial returned neither a connection nor an error")
+	}
 	if trace != nil && trace.ConnectDone != nil {
 		trace.ConnectDone("tcp", addr, err)
 	}
