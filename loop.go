@@ -173,7 +173,7 @@ func (l *Loop) Stop() {
 // running, ErrNestedRun if called from a task or callback of a running
 // loop, and ErrLoopClosed if it is closed.
 func (l *Loop) RunForever() error {
-	prev, err := l.enterRun()
+	prev, err := l.enterRun(1)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,13 @@ func (l *Loop) RunForever() error {
 // (costly) check for a nested run is needed only when it is not zero.
 var runningLoops atomic.Int32
 
-func (l *Loop) enterRun() (int32, error) {
+// enterRun marks the loop running. own is how many RunForever frames of
+// this very call are on the stack (1 from RunForever, 0 from Close's last
+// iteration): only frames beyond those, or a coroutine, make it a nested
+// run. It is tempting to test inLoopGoroutine() here, but from RunForever
+// that finds RunForever's own frame, and every loop started while another
+// loop runs on another goroutine would be refused as nested.
+func (l *Loop) enterRun(own int) (int32, error) {
 	st := l.state.Load()
 	switch st {
 	case stateClosed:
@@ -203,7 +209,7 @@ func (l *Loop) enterRun() (int32, error) {
 	case stateRunning:
 		return st, ErrLoopRunning
 	}
-	if runningLoops.Load() > 0 && inLoopGoroutine() {
+	if runningLoops.Load() > 0 && inLoopGoroutineBeyond(own) {
 		return st, ErrNestedRun
 	}
 	runningLoops.Add(1)
@@ -640,7 +646,7 @@ func (l *Loop) Close() error {
 // stays closing).
 func (l *Loop) closingIteration() {
 	l.stopping = true
-	if _, err := l.enterRun(); err == nil {
+	if _, err := l.enterRun(0); err == nil {
 		l.runOnce()
 		l.exitRun(stateClosing)
 	}
@@ -694,11 +700,15 @@ var stackBufs = sync.Pool{New: func() any { b := make([]byte, 64<<10); return &b
 // inLoopGoroutine reports whether the calling goroutine runs a loop or a
 // loop's coroutine. It reads the goroutine's stack, so it is called only
 // when some loop is running.
-func inLoopGoroutine() bool {
+func inLoopGoroutine() bool { return inLoopGoroutineBeyond(0) }
+
+// inLoopGoroutineBeyond is inLoopGoroutine for a caller that itself runs
+// under own RunForever frames, which do not count.
+func inLoopGoroutineBeyond(own int) bool {
 	bp := stackBufs.Get().(*[]byte)
 	defer stackBufs.Put(bp)
 	buf := (*bp)[:runtime.Stack(*bp, false)]
-	return bytes.Contains(buf, []byte(coro.BodyFrame)) || bytes.Contains(buf, []byte(runForeverFrame))
+	return bytes.Contains(buf, []byte(coro.BodyFrame)) || bytes.Count(buf, []byte(runForeverFrame)) > own
 }
 
 const runForeverFrame = "aio.(*Loop).RunForever("

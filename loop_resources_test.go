@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"runtime"
+	"sync"
 	"testing"
 	"time"
 	"weak"
@@ -145,4 +146,59 @@ func TestRunFromATaskIsRefused(t *testing.T) {
 		}
 		return context.Cause(ctx)
 	})
+}
+
+// Loops on different goroutines run at the same time: while one runs,
+// another goroutine starts its own loop (aio.Run, and a Loop's
+// RunUntilComplete), which is not a nested run. A run from a callback of
+// a running loop still is.
+func TestLoopsOnTwoGoroutinesRunAtTheSameTime(t *testing.T) {
+	bRunning := make(chan struct{})
+	var once sync.Once
+	running := func() { once.Do(func() { close(bRunning) }) }
+	aSaw := make(chan struct{})
+	var bErr, cErr error
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		bErr = aio.Run(func(ctx *aio.Context) error {
+			running()
+			_, _, err := aio.Recv(ctx, aSaw) // both loops run until A has seen B
+			return err
+		})
+		running() // also if B could not run, so that A does not wait forever
+		if bErr != nil {
+			return
+		}
+		l := aio.NewLoop()
+		defer l.Close()
+		f := aio.NewFuture[int](l)
+		f.SetResult(1)
+		cErr = l.RunUntilComplete(f)
+	}()
+	err := aio.Run(func(ctx *aio.Context) error {
+		if _, _, err := aio.Recv(ctx, bRunning); err != nil {
+			return err
+		}
+		close(aSaw)
+		_, _, err := aio.Recv(ctx, done) // the other goroutine's second loop runs while this one does
+		return err
+	})
+	if err != nil || bErr != nil || cErr != nil {
+		t.Fatalf("loop A: %v, loop B (aio.Run): %v, loop C (RunUntilComplete): %v; want all nil", err, bErr, cErr)
+	}
+
+	l := aio.NewLoop()
+	defer l.Close()
+	var nested error
+	l.CallSoon(func() {
+		nested = aio.Run(func(*aio.Context) error { return nil })
+		l.Stop()
+	})
+	if err := l.RunForever(); err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(nested, aio.ErrNestedRun) {
+		t.Errorf("Run from a callback of a running loop = %v, want ErrNestedRun", nested)
+	}
 }
