@@ -24,7 +24,7 @@ var _ net.Listener = (*Listener)(nil)
 // Close, or "@name" in the abstract namespace). ctx names the loop (any
 // scope of a task on it). Off Linux it returns an error wrapping
 // errors.ErrUnsupported. Task of ctx's loop only.
-func Listen(ctx *Context, network, address string) (*Listener, error) {
+func Listen(ctx *Context, network, address string, opts ...ListenOption) (*Listener, error) {
 	ctx.enter("aio.Listen")
 	l := ctx.task.loop
 	var addr net.Addr
@@ -40,7 +40,7 @@ func Listen(ctx *Context, network, address string) (*Listener, error) {
 	default:
 		return nil, &net.OpError{Op: "listen", Net: network, Err: net.UnknownNetworkError(network)}
 	}
-	fd, err := listenStream(l, network, addr)
+	fd, err := listenStream(l, network, addr, listenOptions(opts))
 	if err != nil {
 		return nil, err
 	}

@@ -50,7 +50,7 @@ func dialStream(ctx *Context, t *task, network string, addr net.Addr) (*netFD, e
 	return nil, &net.OpError{Op: "dial", Net: network, Addr: addr, Err: errUnsupported}
 }
 
-func listenStream(l *Loop, network string, addr net.Addr) (*netFD, error) {
+func listenStream(l *Loop, network string, addr net.Addr, cfg listenConfig) (*netFD, error) {
 	return nil, &net.OpError{Op: "listen", Net: network, Addr: addr, Err: errUnsupported}
 }
 

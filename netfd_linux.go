@@ -616,7 +616,7 @@ func dialStream(ctx *Context, t *task, network string, addr net.Addr) (*netFD, e
 }
 
 // listenStream creates a listening stream socket on addr.
-func listenStream(l *Loop, network string, addr net.Addr) (*netFD, error) {
+func listenStream(l *Loop, network string, addr net.Addr, cfg listenConfig) (*netFD, error) {
 	var family int
 	var sa unix.Sockaddr
 	unlink := ""
@@ -629,7 +629,14 @@ func listenStream(l *Loop, network string, addr net.Addr) (*netFD, error) {
 			unlink = a.Name
 		}
 	}
-	s, err := reactor.Listen(family, unix.SOCK_STREAM, sa, listenBacklog)
+	if cfg.broadcast {
+		return nil, &net.OpError{Op: "listen", Net: network, Addr: addr, Err: errBroadcastStream}
+	}
+	backlog := listenBacklog
+	if cfg.backlog > 0 {
+		backlog = cfg.backlog
+	}
+	s, err := reactor.Listen(family, unix.SOCK_STREAM, sa, backlog, cfg.reusePort)
 	if err != nil {
 		return nil, &net.OpError{Op: "listen", Net: network, Addr: addr, Err: os.NewSyscallError("listen", err)}
 	}

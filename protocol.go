@@ -177,17 +177,18 @@ type ProtocolServer struct {
 	ps *protoServer
 }
 
-// CreateServer listens on address (see Listen) and serves each accepted
+// CreateServer listens on address (see Listen, and ListenOption for opts)
+// and serves each accepted
 // connection with a new protocol from factory (asyncio's
 // loop.create_server); P implements Protocol or BufferedProtocol. Accept
 // errors for lack of descriptors make it back off (100 ms) and retry. Off
 // Linux it returns an error wrapping errors.ErrUnsupported. Task of ctx's
 // loop only.
-func CreateServer[P BaseProtocol](ctx *Context, factory func() P, network, address string) (*ProtocolServer, error) {
+func CreateServer[P BaseProtocol](ctx *Context, factory func() P, network, address string, opts ...ListenOption) (*ProtocolServer, error) {
 	if factory == nil {
 		misuse("aio.CreateServer", ErrNilFunc, "pass the protocol factory")
 	}
-	ln, err := Listen(ctx, network, address)
+	ln, err := Listen(ctx, network, address, opts...)
 	if err != nil {
 		return nil, err
 	}
@@ -267,7 +268,7 @@ func dialUDPFrom(ctx *Context, network, laddr, raddr string) (*PacketConn, error
 		}
 		la, ra = net.UDPAddrFromAddrPort(l[0]), net.UDPAddrFromAddrPort(r[0])
 	}
-	fd, err := openDatagram(ctx.task.loop, network, la, ra)
+	fd, err := openDatagram(ctx.task.loop, network, la, ra, listenConfig{})
 	if err != nil {
 		return nil, err
 	}

@@ -26,6 +26,7 @@ type serverConfig struct {
 	tls       *tls.Config
 	handshake time.Duration
 	stream    []StreamOption
+	listen    []ListenOption
 }
 
 // ServerOption configures StartServer.
@@ -40,6 +41,12 @@ func ServerTLSConfig(cfg *tls.Config) ServerOption {
 // ServerHandshakeTimeout bounds each TLS handshake (default 10s).
 func ServerHandshakeTimeout(d time.Duration) ServerOption {
 	return func(c *serverConfig) { c.handshake = d }
+}
+
+// ServerListen passes options to the server's listening socket (ReusePort,
+// Backlog; see ListenOption).
+func ServerListen(opts ...ListenOption) ServerOption {
+	return func(c *serverConfig) { c.listen = append(c.listen, opts...) }
 }
 
 // ServerStreamOptions configures the Stream of each connection.
@@ -59,15 +66,16 @@ func StartServer(ctx *Context, network, address string, handler func(ctx *Contex
 	if handler == nil {
 		misuse("aio.StartServer", ErrNilFunc, "pass the connection handler")
 	}
-	ln, err := Listen(ctx, network, address)
-	if err != nil {
-		return nil, err
-	}
-	srv := &Server{ln: ln, handler: handler, conns: make(map[*Stream]*Task[struct{}])}
+	srv := &Server{handler: handler, conns: make(map[*Stream]*Task[struct{}])}
 	srv.cfg.handshake = 10 * time.Second
 	for _, o := range opts {
 		o(&srv.cfg)
 	}
+	ln, err := Listen(ctx, network, address, srv.cfg.listen...)
+	if err != nil {
+		return nil, err
+	}
+	srv.ln = ln
 	srv.idle = NewFuture[struct{}](ctx)
 	srv.accept = Go(ctx.task.loop, srv.acceptLoop)
 	srv.accept.SetName("aio.Server accept " + ln.Addr().String())

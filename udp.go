@@ -39,7 +39,7 @@ var _ net.PacketConn = (*PacketConn)(nil)
 // "@name" in the abstract namespace; an empty address is an unnamed
 // socket). ctx names the loop. Off Linux it returns an error wrapping
 // errors.ErrUnsupported. Task of ctx's loop only.
-func ListenPacket(ctx *Context, network, address string) (*PacketConn, error) {
+func ListenPacket(ctx *Context, network, address string, opts ...ListenOption) (*PacketConn, error) {
 	ctx.enter("aio.ListenPacket")
 	var addr net.Addr
 	switch network {
@@ -54,7 +54,7 @@ func ListenPacket(ctx *Context, network, address string) (*PacketConn, error) {
 	default:
 		return nil, &net.OpError{Op: "listen", Net: network, Err: net.UnknownNetworkError(network)}
 	}
-	fd, err := openDatagram(ctx.task.loop, network, addr, nil)
+	fd, err := openDatagram(ctx.task.loop, network, addr, nil, listenOptions(opts))
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func DialUDP(ctx *Context, network, address string) (*PacketConn, error) {
 	default:
 		return nil, &net.OpError{Op: "dial", Net: network, Err: net.UnknownNetworkError(network)}
 	}
-	fd, err := openDatagram(ctx.task.loop, network, nil, raddr)
+	fd, err := openDatagram(ctx.task.loop, network, nil, raddr, listenConfig{})
 	if err != nil {
 		return nil, err
 	}
@@ -184,6 +184,12 @@ func (c *PacketConn) checkCtx(op string, ctx *Context) {
 // iteration. A second Close returns an error wrapping net.ErrClosed. Any
 // goroutine.
 func (c *PacketConn) Close() error { return c.fd.close() }
+
+// Control calls f with the endpoint's file descriptor, as Conn.Control
+// does (a socket option aio has no method for, say); f must not block,
+// close the descriptor or keep it. It returns an error wrapping
+// net.ErrClosed on a closed endpoint. Any goroutine.
+func (c *PacketConn) Control(f func(fd uintptr)) error { return c.fd.control(f) }
 
 // LocalAddr returns the local address (*net.UDPAddr or *net.UnixAddr). Any
 // goroutine.

@@ -22,7 +22,7 @@ type dgramBuf struct {
 // openDatagram creates a datagram socket of network's family, bound to
 // laddr (if not nil) and connected to raddr (if not nil), registered with
 // l's reactor.
-func openDatagram(l *Loop, network string, laddr, raddr net.Addr) (*netFD, error) {
+func openDatagram(l *Loop, network string, laddr, raddr net.Addr, cfg listenConfig) (*netFD, error) {
 	op, addr := "listen", laddr
 	if raddr != nil {
 		op, addr = "dial", raddr
@@ -35,9 +35,23 @@ func openDatagram(l *Loop, network string, laddr, raddr net.Addr) (*netFD, error
 	if laddr == nil {
 		family = rfamily
 	}
+	if cfg.backlog > 0 {
+		return fail(errBacklogDgram)
+	}
 	s, err := reactor.Socket(family, unix.SOCK_DGRAM, 0)
 	if err != nil {
 		return fail(os.NewSyscallError("socket", err))
+	}
+	for _, o := range [...]struct {
+		on  bool
+		opt int
+	}{{cfg.reusePort, unix.SO_REUSEPORT}, {cfg.broadcast, unix.SO_BROADCAST}} {
+		if o.on {
+			if err := unix.SetsockoptInt(s, unix.SOL_SOCKET, o.opt, 1); err != nil {
+				unix.Close(s)
+				return fail(os.NewSyscallError("setsockopt", err))
+			}
+		}
 	}
 	if lsa != nil {
 		if err := unix.Bind(s, lsa); err != nil {

@@ -7,7 +7,7 @@ import (
 	"net/netip"
 )
 
-func openDatagram(l *Loop, network string, laddr, raddr net.Addr) (*netFD, error) {
+func openDatagram(l *Loop, network string, laddr, raddr net.Addr, cfg listenConfig) (*netFD, error) {
 	return nil, &net.OpError{Op: "listen", Net: network, Err: errUnsupported}
 }
 

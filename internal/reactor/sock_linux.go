@@ -60,16 +60,23 @@ func SocketError(fd int) error {
 }
 
 // Listen creates a non-blocking close-on-exec socket of the given domain
-// and type, sets SO_REUSEADDR (as Go's net package does for listeners),
-// binds it to sa and listens with the given backlog. Use unix.Getsockname
-// to learn the port the kernel chose for port 0. Any goroutine.
-func Listen(domain, typ int, sa unix.Sockaddr, backlog int) (int, error) {
+// and type, sets SO_REUSEADDR (as Go's net package does for listeners) and,
+// if reusePort, SO_REUSEPORT, binds it to sa and listens with the given
+// backlog. Use unix.Getsockname to learn the port the kernel chose for
+// port 0. Any goroutine.
+func Listen(domain, typ int, sa unix.Sockaddr, backlog int, reusePort bool) (int, error) {
 	fd, err := Socket(domain, typ, 0)
 	if err != nil {
 		return -1, err
 	}
 	if domain != unix.AF_UNIX {
 		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEADDR, 1); err != nil {
+			unix.Close(fd)
+			return -1, err
+		}
+	}
+	if reusePort {
+		if err := unix.SetsockoptInt(fd, unix.SOL_SOCKET, unix.SO_REUSEPORT, 1); err != nil {
 			unix.Close(fd)
 			return -1, err
 		}

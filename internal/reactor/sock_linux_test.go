@@ -15,7 +15,7 @@ var loopback4 = [4]byte{127, 0, 0, 1}
 // listenLoopback listens on 127.0.0.1 with a kernel-chosen port.
 func listenLoopback(t testing.TB) (fd int, addr *unix.SockaddrInet4) {
 	t.Helper()
-	fd, err := Listen(unix.AF_INET, unix.SOCK_STREAM, &unix.SockaddrInet4{Addr: loopback4}, 16)
+	fd, err := Listen(unix.AF_INET, unix.SOCK_STREAM, &unix.SockaddrInet4{Addr: loopback4}, 16, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +161,7 @@ func TestConnectRefused(t *testing.T) {
 func TestUnixSocket(t *testing.T) {
 	r := newReactor(t)
 	path := filepath.Join(t.TempDir(), "s")
-	ln, err := Listen(unix.AF_UNIX, unix.SOCK_STREAM, &unix.SockaddrUnix{Name: path}, 4)
+	ln, err := Listen(unix.AF_UNIX, unix.SOCK_STREAM, &unix.SockaddrUnix{Name: path}, 4, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +219,7 @@ func TestListenErrors(t *testing.T) {
 	ln, addr := listenLoopback(t)
 	defer closeFd(t, ln)
 	// Same port, no SO_REUSEPORT: EADDRINUSE.
-	if fd, err := Listen(unix.AF_INET, unix.SOCK_STREAM, addr, 1); err == nil {
+	if fd, err := Listen(unix.AF_INET, unix.SOCK_STREAM, addr, 1, false); err == nil {
 		unix.Close(fd)
 		t.Fatal("second Listen on the same port succeeded")
 	}
