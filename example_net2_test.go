@@ -3,9 +3,11 @@
 package aio_test
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strings"
+	"syscall"
 
 	"github.com/asyncgo/aio"
 )
@@ -179,4 +181,30 @@ func ExampleCreateDatagramEndpoint() {
 	// Output:
 	// echo?
 	// error: <nil>
+}
+
+// ReusePort lets several listeners, typically one per loop and per core,
+// share a port; the kernel spreads the connections among them.
+func ExampleReusePort() {
+	err := aio.Run(func(ctx *aio.Context) error {
+		a, err := aio.Listen(ctx, "tcp", "127.0.0.1:0", aio.ReusePort())
+		if err != nil {
+			return err
+		}
+		defer a.Close()
+		b, err := aio.Listen(ctx, "tcp", a.Addr().String(), aio.ReusePort())
+		if err != nil {
+			return err
+		}
+		defer b.Close()
+		fmt.Println("two listeners on one port:", a.Addr().String() == b.Addr().String())
+		_, err = aio.Listen(ctx, "tcp", a.Addr().String())
+		fmt.Println("a third without ReusePort:", errors.Is(err, syscall.EADDRINUSE))
+		return nil
+	})
+	fmt.Println("err:", err)
+	// Output:
+	// two listeners on one port: true
+	// a third without ReusePort: true
+	// err: <nil>
 }

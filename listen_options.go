@@ -28,7 +28,7 @@ func listenOptions(opts []ListenOption) listenConfig {
 }
 
 var (
-	errBacklogDgram   = errors.New("aio: Backlog applies to stream listeners, not datagram endpoints")
+	errBacklogDgram    = errors.New("aio: Backlog applies to stream listeners, not datagram endpoints")
 	errBroadcastStream = errors.New("aio: AllowBroadcast applies to datagram endpoints, not stream listeners")
 )
 

@@ -20,7 +20,7 @@ import (
 // Without the option the second listener cannot bind.
 func TestReusePortLetsTwoLoopsServeOnePort(t *testing.T) {
 	const conns = 64
-	port := make(chan int, 1)  // A tells B the port
+	port := make(chan int, 1)   // A tells B the port
 	ready := make(chan bool, 1) // B tells A whether it listens
 	stop := make(chan struct{})
 	var other int // connections the second loop served
