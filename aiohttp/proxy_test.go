@@ -17,63 +17,25 @@ import (
 	"github.com/asyncgo/aio/aiohttp"
 )
 
-// testProxy is a forward proxy served by plain goroutines, as proxies
-// are other programs: it forwards absolute-form requests (keeping the
-// client's connection alive) and opens CONNECT tunnels. With auth set it
-// answers 407 to requests without that Proxy-Authorization.
+// testProxy is a forward proxy served by plain goroutines (a rawServer),
+// as proxies are other programs: it forwards absolute-form requests
+// (keeping the client's connection alive) and opens CONNECT tunnels. With
+// auth set it answers 407 to requests without that Proxy-Authorization.
 type testProxy struct {
-	ln       net.Listener
-	auth     string
-	wg       sync.WaitGroup
-	mu       sync.Mutex
-	seen     []string // "METHOD request-target", in order
-	accepted int
-	conns    []net.Conn
-	once     sync.Once
+	*rawServer
+	auth string
+	mu   sync.Mutex
+	seen []string // "METHOD request-target", in order
 }
 
 func startProxy(t *testing.T, auth string) *testProxy {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &testProxy{ln: ln, auth: auth}
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.mu.Lock()
-			p.accepted++
-			p.conns = append(p.conns, c)
-			p.mu.Unlock()
-			p.wg.Add(1)
-			go func() { defer p.wg.Done(); p.serve(c) }()
-		}
-	}()
-	t.Cleanup(p.close)
+	p := &testProxy{auth: auth}
+	p.rawServer = newRawServer(t, func(_ int, c net.Conn, br *bufio.Reader) { p.serve(c, br) })
 	return p
 }
 
-// close stops the proxy and waits for its goroutines; repeat calls do
-// nothing.
-func (p *testProxy) close() {
-	p.once.Do(func() {
-		p.ln.Close()
-		p.mu.Lock()
-		for _, c := range p.conns {
-			c.Close()
-		}
-		p.mu.Unlock()
-		p.wg.Wait()
-	})
-}
-
-func (p *testProxy) url(userinfo string) *url.URL {
+func (p *testProxy) proxyURL(userinfo string) *url.URL {
 	u := &url.URL{Scheme: "http", Host: p.ln.Addr().String()}
 	if user, pass, ok := strings.Cut(userinfo, ":"); ok {
 		u.User = url.UserPassword(user, pass)
@@ -87,14 +49,7 @@ func (p *testProxy) log() []string {
 	return append([]string(nil), p.seen...)
 }
 
-func (p *testProxy) track(c net.Conn) {
-	p.mu.Lock()
-	p.conns = append(p.conns, c)
-	p.mu.Unlock()
-}
-
-func (p *testProxy) serve(c net.Conn) {
-	br := bufio.NewReader(c)
+func (p *testProxy) serve(c net.Conn, br *bufio.Reader) {
 	for {
 		req, err := http.ReadRequest(br)
 		if err != nil {
@@ -113,30 +68,32 @@ func (p *testProxy) serve(c net.Conn) {
 				io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
 				return
 			}
-			p.track(up)
 			io.WriteString(c, "HTTP/1.1 200 Connection established\r\n\r\n")
-			// Plain copies: net's splice path would keep pooled pipes
-			// open after the test, which the descriptor count flags.
-			p.wg.Add(1)
-			go func() { defer p.wg.Done(); io.Copy(writerOnly{up}, br); up.Close() }()
+			// Plain copies (writerOnly): net's splice path would keep
+			// pooled pipes open after the test, which the descriptor
+			// count flags. Either side's end closes both.
+			var wg sync.WaitGroup
+			wg.Add(1)
+			go func() { defer wg.Done(); io.Copy(writerOnly{up}, br); up.Close() }()
 			io.Copy(writerOnly{c}, up)
 			c.Close()
+			wg.Wait()
 			return
 		}
 		up, err := net.Dial("tcp", req.URL.Host)
 		if err != nil {
 			return
 		}
-		p.track(up)
 		req.Header.Del("Proxy-Authorization")
 		req.Write(up) // origin form to the server
 		resp, err := http.ReadResponse(bufio.NewReader(up), req)
+		if err == nil {
+			resp.Write(c)
+		}
+		up.Close()
 		if err != nil {
-			up.Close()
 			return
 		}
-		resp.Write(c)
-		up.Close()
 	}
 }
 
@@ -193,7 +150,7 @@ func TestClientSendsRequestsThroughAProxy(t *testing.T) {
 		defer proxy.close() // before runLoop counts the descriptors
 		plain, secure, tlsConf, stop := proxyTargets(t, ctx)
 		defer stop()
-		c := &aiohttp.Client{Proxy: http.ProxyURL(proxy.url("")), TLSConfig: tlsConf}
+		c := &aiohttp.Client{Proxy: http.ProxyURL(proxy.proxyURL("")), TLSConfig: tlsConf}
 		defer c.CloseIdleConnections()
 		var reused []bool
 		trace := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) { reused = append(reused, i.Reused) }}
@@ -242,7 +199,7 @@ func TestClientProxyAuthenticationAndRefusals(t *testing.T) {
 		plain, secure, tlsConf, stop := proxyTargets(t, ctx)
 		defer stop()
 
-		good := &aiohttp.Client{Proxy: http.ProxyURL(proxy.url("user:secret")), TLSConfig: tlsConf}
+		good := &aiohttp.Client{Proxy: http.ProxyURL(proxy.proxyURL("user:secret")), TLSConfig: tlsConf}
 		defer good.CloseIdleConnections()
 		if got, err := getBody(t, ctx, good, plain+"/p", nil); !strings.HasSuffix(got, "target=/p") || err != nil {
 			t.Errorf("GET with credentials: %q, %v", got, err)
@@ -251,7 +208,7 @@ func TestClientProxyAuthenticationAndRefusals(t *testing.T) {
 			t.Errorf("GET https with credentials: %q, %v", got, err)
 		}
 
-		none := &aiohttp.Client{Proxy: http.ProxyURL(proxy.url("")), TLSConfig: tlsConf}
+		none := &aiohttp.Client{Proxy: http.ProxyURL(proxy.proxyURL("")), TLSConfig: tlsConf}
 		defer none.CloseIdleConnections()
 		if got, err := getBody(t, ctx, none, plain+"/p", nil); got != "407 Proxy Authentication Required" || err != nil {
 			t.Errorf("GET without credentials: %q, %v; want the proxy's 407", got, err)
