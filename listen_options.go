@@ -38,7 +38,9 @@ var (
 // datagrams) among them. Its common use is one loop per core, each with
 // its own listener on the shared port: asyncio needs a process per core
 // for that, aio a goroutine per loop. Every socket sharing the port must
-// set it. Linux only, like the rest of the network layer.
+// set it. Linux only, like the rest of the network layer. Options are
+// plain values: any goroutine may make them, and one may be passed to any
+// number of calls.
 func ReusePort() ListenOption {
 	return listenOptionFunc(func(c *listenConfig) { c.reusePort = true })
 }
