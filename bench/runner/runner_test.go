@@ -279,7 +279,7 @@ func TestMarkdownHasATablePerMetricWithAiosRatios(t *testing.T) {
 	var b strings.Builder
 	writeMarkdown(&b, fixedResults())
 	md := b.String()
-	for _, want := range []string{
+	containsAll(t, "markdown", md,
 		"| spawn_await (ns_per_op) | 1.96× |",
 		"| **aio** | 336 | 592 | 3,416 |",
 		"| tokio (current_thread) | 171 | 227 | 1,426 |",
@@ -291,11 +291,7 @@ func TestMarkdownHasATablePerMetricWithAiosRatios(t *testing.T) {
 		"**Unavailable:** uvloop: cannot import uvloop",
 		"tokio (current_thread): **error** run 2: CHECK FAILED x",
 		"lower is better",
-	} {
-		if !strings.Contains(md, want) {
-			t.Errorf("markdown lacks %q:\n%s", want, md)
-		}
-	}
+	)
 	if strings.Contains(md, "child_maxrss_kb") {
 		t.Error("the wait4 cross-check metric is in the report")
 	}
@@ -324,14 +320,10 @@ func TestSVGIsWellFormedAndLabelsAxesBarsAndRatios(t *testing.T) {
 	if rects != 1+4 { // background + 2 metrics x 2 impls
 		t.Errorf("%d rects, want 5", rects)
 	}
-	for _, want := range []string{
+	containsAll(t, "SVG", svg,
 		"wall_ms (ms), lower is better", "bytes_per_task (B), lower is better",
 		"aio/this 2.61×", "aio/this 2.40×", "592 ms", ">impl<", colorAio,
-	} {
-		if !strings.Contains(svg, want) {
-			t.Errorf("SVG lacks %q", want)
-		}
-	}
+	)
 }
 
 func TestScalesTurnLogarithmicForWideRangesAndTickNicely(t *testing.T) {
@@ -500,7 +492,7 @@ func TestReportStatesTheDirectionOfHigherIsBetterAndContextMetrics(t *testing.T)
 	var b strings.Builder
 	writeMarkdown(&b, netResults())
 	md := b.String()
-	for _, want := range []string{
+	containsAll(t, "markdown", md,
 		"| echo_tcp (req_per_s ↑) | 2.00× |",
 		"| echo_tcp (server_cpu_us_per_req) | 0.5× |",
 		"| tokio (current_thread) | 40,000 | 40,000–40,000 | 1 | 2.00× | 2.00× faster |",
@@ -512,11 +504,7 @@ func TestReportStatesTheDirectionOfHigherIsBetterAndContextMetrics(t *testing.T)
 		"* **Unavailable:** http_fetch (every impl): needs a second CPU",
 		"* every impl: **unavailable** needs a second CPU",
 		"echo_tcp req_per_s (req/s) ↑ |",
-	} {
-		if !strings.Contains(md, want) {
-			t.Errorf("markdown lacks %q:\n%s", want, md)
-		}
-	}
+	)
 	if strings.Contains(md, "(loadgen_core_busy_pct") {
 		t.Error("a context-only metric is in the summary of ratios")
 	}
@@ -527,11 +515,7 @@ func TestReportStatesTheDirectionOfHigherIsBetterAndContextMetrics(t *testing.T)
 	w, _ := workloadByName("echo_tcp")
 	var svg strings.Builder
 	writeSVG(&svg, v, w)
-	for _, want := range []string{"req_per_s (req/s), higher is better", "loadgen_core_busy_pct (%), context only", "aio/this 2.00×"} {
-		if !strings.Contains(svg.String(), want) {
-			t.Errorf("SVG lacks %q", want)
-		}
-	}
+	containsAll(t, "SVG", svg.String(), "req_per_s (req/s), higher is better", "loadgen_core_busy_pct (%), context only", "aio/this 2.00×")
 }
 
 // childPIDs lists the children of this process (every thread's).
@@ -608,6 +592,17 @@ func TestNetworkQuickRunOfAioAndGoroutines(t *testing.T) {
 	for _, f := range []string{"results.md", "echo_tcp.svg", "http_server.svg", "http_fetch.svg"} {
 		if fi, err := os.Stat(filepath.Join(cfg.Out, f)); err != nil || fi.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+// containsAll reports each of wants that text (a rendered report, named
+// what) lacks.
+func containsAll(t *testing.T, what, text string, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(text, want) {
+			t.Errorf("%s lacks %q:\n%s", what, want, text)
 		}
 	}
 }
