@@ -11,6 +11,9 @@
 //! Exit status: 0 ok, 2 bad arguments, 64 the workload is not implemented
 //! here (every other one), 1 any other error. Prints nothing on stdout.
 
+#[path = "../../tokio/src/args.rs"]
+mod args;
+
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::process::exit;
@@ -18,6 +21,8 @@ use std::process::exit;
 use hyper::header::{HeaderValue, CONTENT_TYPE};
 use hyper::service::{make_service_fn, service_fn};
 use hyper::{Body, Method, Request, Response, Server, StatusCode};
+
+use args::arg_value;
 
 const EXIT_ARGS: i32 = 2;
 const EXIT_UNSUPPORTED: i32 = 64;
@@ -53,25 +58,7 @@ fn http_server(port: u16) -> Result<(), String> {
     })
 }
 
-// ---- command line (the same rules as bench/tokio) ----
-
-/// The value following `--name`/`-name` or given as `--name=X`.
-fn arg_value(args: &[String], name: &str) -> Option<String> {
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let bare = a.trim_start_matches('-');
-        if bare.len() == a.len() {
-            continue;
-        }
-        if bare == name {
-            return it.next().cloned();
-        }
-        if let Some(v) = bare.strip_prefix(name).and_then(|r| r.strip_prefix('=')) {
-            return Some(v.to_string());
-        }
-    }
-    None
-}
+// ---- command line (args.rs) ----
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();

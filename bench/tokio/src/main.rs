@@ -16,12 +16,14 @@
 //! the runtime's `block_on` only awaits, so the timed code is an ordinary
 //! task of the scheduler.
 
+mod args;
 mod queue;
 
 use std::future::Future;
 use std::process::exit;
 use std::time::{Duration, Instant};
 
+use args::arg_value;
 use queue::Queue;
 
 const EXIT_CHECK: i32 = 2;
@@ -297,25 +299,7 @@ fn echo_tcp(port: u16) -> Result<(), String> {
     })
 }
 
-// ---- command line ----
-
-/// The value following `--workload`/`-workload` or given as `--workload=X`.
-fn arg_value(args: &[String], name: &str) -> Option<String> {
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let bare = a.trim_start_matches('-');
-        if bare.len() == a.len() {
-            continue;
-        }
-        if bare == name {
-            return it.next().cloned();
-        }
-        if let Some(v) = bare.strip_prefix(name).and_then(|r| r.strip_prefix('=')) {
-            return Some(v.to_string());
-        }
-    }
-    None
-}
+// ---- command line (args.rs) ----
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
