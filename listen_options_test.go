@@ -31,26 +31,17 @@ func TestReusePortLetsTwoLoopsServeOnePort(t *testing.T) {
 		err := aio.Run(func(ctx *aio.Context) error {
 			p, _, err := aio.Recv(ctx, port)
 			if err != nil {
-				ready <- false
 				return err
 			}
 			ln, err := aio.Listen(ctx, "tcp", "127.0.0.1:"+strconv.Itoa(p), aio.ReusePort())
 			if err != nil {
-				ready <- false
 				return err
 			}
 			defer ln.Close()
 			ready <- true
 			go func() { <-stop; ln.Close() }() // Close is safe from any goroutine
-			for {
-				c, err := ln.AcceptConn(ctx)
-				if err != nil {
-					return nil
-				}
-				other++
-				c.Write([]byte{2})
-				c.Close()
-			}
+			answerEach(ctx, ln, 2, &other)
+			return nil
 		})
 		if err != nil {
 			t.Errorf("second loop: %v", err)
@@ -78,17 +69,7 @@ func TestReusePortLetsTwoLoopsServeOnePort(t *testing.T) {
 			t.Fatal("the second loop could not listen")
 		}
 		mine := 0
-		aio.Go(ctx, func(ctx *aio.Context) error {
-			for {
-				c, err := ln.AcceptConn(ctx)
-				if err != nil {
-					return nil
-				}
-				mine++
-				c.Write([]byte{1})
-				c.Close()
-			}
-		})
+		aio.Go(ctx, func(ctx *aio.Context) error { answerEach(ctx, ln, 1, &mine); return nil })
 		got := map[byte]int{}
 		for range conns {
 			c, err := aio.Dial(ctx, "tcp", addr)
@@ -110,6 +91,20 @@ func TestReusePortLetsTwoLoopsServeOnePort(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// answerEach accepts connections on ln until it is closed, answering each
+// with the byte b and counting it in served.
+func answerEach(ctx *aio.Context, ln *aio.Listener, b byte, served *int) {
+	for {
+		c, err := ln.AcceptConn(ctx)
+		if err != nil {
+			return
+		}
+		*served++
+		c.Write([]byte{b})
+		c.Close()
+	}
 }
 
 // Backlog sets the listen queue, and must be positive; AllowBroadcast
