@@ -263,14 +263,7 @@ func (l *Loop) runOnce() {
 			l.advanceVirtual(a, timeout)
 		} else {
 			l.mx.blocking(l, timeout < 0)
-			// polling is published before pending is read again: a post
-			// either sees polling and wakes the poller, or is seen here
-			// (inbox.post, the other half).
-			l.polling.Store(true)
-			if !l.inbox.pending.Load() {
-				l.poll.wait(timeout)
-			}
-			l.polling.Store(false)
+			l.block(timeout)
 			l.mx.unblocked()
 		}
 	} else if l.netp.active() {
@@ -396,14 +389,27 @@ func (l *Loop) stepNow(t *task) {
 	l.current, l.stepping, l.nested = cur, stepping, nested
 }
 
-// fire dispatches an expired timer: a callback handle and a scope deadline
-// are appended to the ready queue (behind what is already ready, as
-// asyncio's timer handles are); a sleeping task is woken.
+// block waits in the poller for up to timeout (< 0: until woken), unless a
+// post is pending. polling is published before pending is read again: a
+// post either sees polling and wakes the poller, or is seen here
+// (inbox.signal is the other half). Loop goroutine.
+func (l *Loop) block(timeout time.Duration) {
+	l.polling.Store(true)
+	if !l.inbox.pending.Load() {
+		l.poll.wait(timeout)
+	}
+	l.polling.Store(false)
+}
+
 // deadlineOwner owns a timer that decides itself what its firing means (a
 // scope's deadline, the lazy deadline timers of the network layer). Loop
 // goroutine.
 type deadlineOwner interface{ deadlineFired() }
 
+// fire dispatches an expired timer: a callback handle is appended to the
+// ready queue (behind what is already ready, as asyncio's timer handles
+// are); a sleeping task is woken; a deadline's owner decides (a scope's
+// expiry is queued like a handle).
 func (l *Loop) fire(e *timerheap.Entry) {
 	switch o := e.Owner.(type) {
 	case *Handle:

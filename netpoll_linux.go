@@ -115,11 +115,7 @@ func (l *Loop) advanceVirtual(a advancer, timeout time.Duration) {
 	p := l.netp
 	if len(p.fds) > 0 {
 		before := p.woken
-		l.polling.Store(true)
-		if !l.inbox.pending.Load() { // see runOnce
-			p.wait(autojumpThreshold)
-		}
-		l.polling.Store(false)
+		l.block(autojumpThreshold)
 		if p.woken != before || l.inbox.pending.Load() {
 			return
 		}
