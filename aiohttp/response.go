@@ -339,9 +339,9 @@ func (w *response) sendBuffered(final bool) error {
 }
 
 // Hijack hands the connection to the handler (http.Hijacker): the server
-// no longer reads, writes or closes it, and it has no deadline set. The net.Conn is an *aio.Conn (or a
-// *tls.Conn over one) for the tasks of the server's loop; the
-// bufio.ReadWriter holds what the server had buffered.
+// no longer reads, writes or closes it, and it has no deadline set. The
+// net.Conn is an *aio.Conn (or a *tls.Conn over one) for the tasks of the
+// server's loop; the bufio.ReadWriter holds what the server had buffered.
 func (w *response) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	sc := w.sc
 	if sc.hijacked {
