@@ -31,8 +31,10 @@ import (
 // Content-Length, say), but each one brings back a piece of readTransfer's
 // rules (duplicate lengths, Transfer-Encoding against Content-Length): the
 // requests that are cheap to get exactly right are the ones handled here.
-func readRequest(ctx context.Context, br *bufio.Reader) (*http.Request, error) {
-	if req := fastRequest(ctx, br); req != nil {
+//
+// end is headerEnd(br), which the server has computed already.
+func readRequest(ctx context.Context, br *bufio.Reader, end int) (*http.Request, error) {
+	if req := fastRequest(ctx, br, end); req != nil {
 		return req, nil
 	}
 	req, err := http.ReadRequest(br)
@@ -44,14 +46,22 @@ func readRequest(ctx context.Context, br *bufio.Reader) (*http.Request, error) {
 
 var crlfcrlf = []byte("\r\n\r\n")
 
-// fastRequest parses a simple request (see readRequest) from what br has
-// buffered, or returns nil having consumed nothing.
-func fastRequest(ctx context.Context, br *bufio.Reader) *http.Request {
+// headerEnd returns the index of the "\r\n\r\n" that ends the header in
+// what br has buffered, or -1 if the header is not wholly buffered (or
+// uses bare line feeds).
+func headerEnd(br *bufio.Reader) int {
 	buf, _ := br.Peek(br.Buffered())
-	end := bytes.Index(buf, crlfcrlf)
+	return bytes.Index(buf, crlfcrlf)
+}
+
+// fastRequest parses a simple request (see readRequest) from what br has
+// buffered, whose header ends at end (headerEnd), or returns nil having
+// consumed nothing.
+func fastRequest(ctx context.Context, br *bufio.Reader, end int) *http.Request {
 	if end < 0 {
 		return nil
 	}
+	buf, _ := br.Peek(br.Buffered())
 	// Validate on the bytes first; allocate only for a request we keep.
 	line := buf[:bytes.IndexByte(buf, '\r')] // the request line
 	if buf[len(line)+1] != '\n' {

@@ -22,7 +22,7 @@ func sameAsReadRequest(t *testing.T, raw string) bool {
 	// A reader whose buffer holds all of raw at once, as after one read.
 	fr := bufio.NewReaderSize(strings.NewReader(raw), 8192)
 	fr.Peek(len(raw))
-	got := fastRequest(context.Background(), fr)
+	got := fastRequest(context.Background(), fr, headerEnd(fr))
 	if got == nil {
 		if fr.Buffered() != len(raw) {
 			t.Errorf("%q: the fast path declined but consumed %d bytes", raw, len(raw)-fr.Buffered())
@@ -235,7 +235,7 @@ func BenchmarkFastRequest(b *testing.B) {
 		sr.Reset(raw)
 		br.Reset(sr)
 		br.Peek(len(raw))
-		if fastRequest(ctx, br) == nil {
+		if fastRequest(ctx, br, headerEnd(br)) == nil {
 			b.Fatal("the fast path declined")
 		}
 	}

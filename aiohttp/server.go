@@ -2,7 +2,6 @@ package aiohttp
 
 import (
 	"bufio"
-	"bytes"
 	"crypto/tls"
 	"errors"
 	"fmt"
@@ -360,7 +359,8 @@ func (sc *serverConn) serve(ctx *aio.Context, cfg *tls.Config) {
 		// when the whole header is buffered already (the common case on
 		// a keep-alive connection), the clock is not read for it.
 		var start time.Time
-		if buf, _ := sc.br.Peek(sc.br.Buffered()); !bytes.Contains(buf, crlfcrlf) {
+		end := headerEnd(sc.br)
+		if end < 0 {
 			start = s.loop.Time()
 			_ = sc.raw.SetReadDeadline(start.Add(hdrWait))
 		}
@@ -369,7 +369,7 @@ func (sc *serverConn) serve(ctx *aio.Context, cfg *tls.Config) {
 		// returns (as net/http's is), and the body reads and response
 		// writes wait in it.
 		rctx, rcancel := aio.WithCancel(ctx)
-		req, err := readRequest(rctx, sc.br)
+		req, err := readRequest(rctx, sc.br, end)
 		sc.io.limit = -1
 		if err == nil {
 			err = checkRequest(req)
